@@ -1,0 +1,36 @@
+"""glassnet: neural networks you can see through, from the backprop lecture to a fast engine."""
+
+from . import activations, initializers, losses, optimizers
+from .checks import collapse, gradient_check, gradient_errors, gradient_norms, numerical_gradients
+from .data import Standardizer, minibatches
+from .errors import DivergenceError, GlassnetError, GlassnetTypeError, ModelFileError
+from .network import Dense, Network
+from .optimizers import GradientDescent, Momentum
+from .training import History, train
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Dense",
+    "DivergenceError",
+    "GlassnetError",
+    "GlassnetTypeError",
+    "GradientDescent",
+    "History",
+    "ModelFileError",
+    "Momentum",
+    "Network",
+    "Standardizer",
+    "__version__",
+    "activations",
+    "collapse",
+    "gradient_check",
+    "gradient_errors",
+    "gradient_norms",
+    "initializers",
+    "losses",
+    "minibatches",
+    "numerical_gradients",
+    "optimizers",
+    "train",
+]

@@ -1,0 +1,59 @@
+import warnings
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import activations
+
+Z = np.linspace(-6, 6, 101)
+
+
+def test_values_match_their_definitions():
+    assert np.allclose(activations.sigmoid.forward(Z), 1 / (1 + np.exp(-Z)))
+    assert np.allclose(activations.tanh.forward(Z), np.tanh(Z))
+    assert np.array_equal(activations.relu.forward(Z), np.where(Z > 0, Z, 0))
+    assert np.array_equal(activations.identity.forward(Z), Z)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "identity"])
+def test_derivative_from_output_matches_finite_differences(name):
+    g = activations.get(name)
+    z = Z[np.abs(Z) > 1e-3]  # away from ReLU's kink
+    h = 1e-6
+    numeric = (g.forward(z + h) - g.forward(z - h)) / (2 * h)
+    assert np.allclose(g.derivative(g.forward(z)), numeric, atol=1e-8)
+
+
+def test_lecture_formulas_for_derivatives():
+    a = activations.sigmoid.forward(Z)
+    assert np.allclose(activations.sigmoid.derivative(a), a * (1 - a))
+    t = np.tanh(Z)
+    assert np.allclose(activations.tanh.derivative(t), 1 - t**2)
+    r = activations.relu.forward(Z)
+    assert np.array_equal(activations.relu.derivative(r), (Z > 0).astype(float))
+    assert activations.relu.derivative(np.array([0.0]))[0] == 0  # relu'(0) taken as 0
+
+
+def test_backward_is_elementwise_product(rng):
+    dA = rng.standard_normal(Z.shape)
+    for g in activations.ACTIVATIONS.values():
+        A = g.forward(Z)
+        assert np.allclose(g.backward(dA, A), dA * g.derivative(A))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_is_stable_with_exact_limits(dtype):
+    z = np.array([-1e4, -800, -701, 701, 800, 1e4], dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = activations.sigmoid.forward(z)
+    assert s.dtype == dtype
+    assert np.all(s[:3] >= 0) and np.all(s[:3].astype(np.float64) < 1e-300)
+    assert s[0] == 0 and s[1] == 0
+    assert np.all(s[3:] == 1)
+
+
+def test_unknown_activation_lists_valid_names():
+    with pytest.raises(gn.GlassnetError, match="identity, relu, sigmoid, tanh"):
+        activations.get("swish")

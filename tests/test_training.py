@@ -1,0 +1,112 @@
+import numpy as np
+import pytest
+
+import glassnet as gn
+
+
+def separable(rng, m=200, n=5):
+    X = rng.standard_normal((m, n))
+    w = rng.standard_normal(n)
+    y = (X @ w > 0).astype(int)
+    return X, y
+
+
+def test_training_reduces_cost_and_separates(rng):
+    X, y = separable(rng)
+    net = gn.Network([5, 8, 1], seed=0)
+    J0 = net.cost(X, y)
+    history = gn.train(net, X, y, gn.Momentum(lr=0.5, beta=0.9), epochs=60, batch_size=32)
+    assert history.epoch_costs[-1] < 0.1 * J0
+    assert np.mean(net.predict(X) == y) == 1.0
+
+
+def test_same_seed_same_weights_bit_for_bit(rng):
+    X, y = separable(rng)
+    runs = []
+    for _ in range(2):
+        net = gn.Network([5, 6, 4, 1], seed=7)
+        gn.train(net, X, y, gn.Momentum(lr=0.1), epochs=5, batch_size=16, seed=3)
+        runs.append(net.parameters())
+    assert all(np.array_equal(a, b) for a, b in zip(*runs))
+    other = gn.Network([5, 6, 4, 1], seed=7)
+    gn.train(other, X, y, gn.Momentum(lr=0.1), epochs=5, batch_size=16, seed=4)
+    assert not np.array_equal(other.layers[0].W, runs[0][0])
+
+
+def test_epoch_is_the_lecture_loop_with_a_partial_last_batch(rng):
+    """One epoch of train() equals: permute, slice, backprop, update, for every batch.
+    The last batch (10 % 4 = 2 samples) is averaged over its own size."""
+    X, y = separable(rng, m=10, n=3)
+    net = gn.Network([3, 4, 1], hidden="tanh", seed=1, dtype=np.float64)
+    by_hand = net.copy()
+    history = gn.train(net, X, y, gn.GradientDescent(lr=0.3), epochs=1, batch_size=4, seed=9)
+    order = np.random.default_rng(9).permutation(10)
+    costs = []
+    for batch in (order[0:4], order[4:8], order[8:10]):
+        J, grads = by_hand.cost_and_gradients(X[batch], y[batch])
+        costs.append(J)
+        for layer, (dW, db) in zip(by_hand.layers, grads):
+            layer.W -= 0.3 * dW
+            layer.b -= 0.3 * db
+    assert np.allclose(history.costs, costs)
+    assert history.iterations == 3 and history.epochs == 1
+    assert np.isclose(history.epoch_costs[0], (4 * costs[0] + 4 * costs[1] + 2 * costs[2]) / 10)
+    assert all(np.allclose(a, b) for a, b in zip(net.parameters(), by_hand.parameters()))
+
+
+def test_full_batch_when_batch_size_is_none_or_large(rng):
+    X, y = separable(rng, m=30)
+    a, b = gn.Network([5, 3, 1], seed=0), gn.Network([5, 3, 1], seed=0)
+    ha = gn.train(a, X, y, gn.GradientDescent(lr=0.1), epochs=4, batch_size=None)
+    hb = gn.train(b, X, y, gn.GradientDescent(lr=0.1), epochs=4, batch_size=1000)
+    assert ha.iterations == 4 and ha.costs == hb.costs
+    # full batch GD never shuffles anything that matters: the cost decreases every step
+    assert all(np.diff(ha.costs) < 0)
+
+
+def test_validation_metrics_and_callbacks(rng):
+    X, y = separable(rng, m=300)
+    seen = []
+
+    def stop_after_three(history):
+        seen.append(history.epochs)
+        history.stop_training = history.epochs == 3
+
+    net = gn.Network([5, 8, 1], seed=0)
+    history = gn.train(
+        net,
+        X[:200],
+        y[:200],
+        epochs=50,
+        validation_data=(X[200:], y[200:]),
+        callbacks=[stop_after_three],
+    )
+    assert seen == [1, 2, 3] and history.epochs == 3
+    assert len(history.val_costs) == len(history.val_accuracies) == 3
+    expected = np.mean(net.predict(X[200:]) == y[200:])
+    assert history.val_accuracies[-1] == pytest.approx(expected)
+    assert history.val_costs[-1] == pytest.approx(net.cost(X[200:], y[200:]), rel=1e-6)
+
+
+def test_divergence_stops_with_finite_weights(rng):
+    X, y = separable(rng)
+    X = X * 1e4  # unnormalized, huge inputs
+    net = gn.Network([5, 16, 16, 1], hidden="identity", seed=0)
+    with pytest.raises(gn.DivergenceError, match=r"diverged at epoch \d+, iteration \d+.*smaller"):
+        gn.train(net, X, y, gn.GradientDescent(lr=10.0), epochs=50, batch_size=32)
+    assert all(np.isfinite(p).all() for p in net.parameters())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"epochs": 0}, "epochs must be >= 1"),
+        ({"batch_size": 0}, "batch_size must be >= 1"),
+        ({"batch_size": 2.5}, "batch_size must be an integer"),
+        ({"validation_data": (np.zeros((3, 4)), [0, 1, 0])}, "X_val has 4 features"),
+    ],
+)
+def test_bad_training_arguments(kwargs, message, rng):
+    X, y = separable(rng, m=20)
+    with pytest.raises(gn.GlassnetError, match=message):
+        gn.train(gn.Network([5, 2, 1]), X, y, **kwargs)
