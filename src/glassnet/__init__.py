@@ -1,6 +1,6 @@
 """glassnet: neural networks you can see through, from the backprop lecture to a fast engine."""
 
-from . import activations, initializers, losses, optimizers
+from . import activations, datasets, initializers, losses, optimizers
 from .checks import collapse, gradient_check, gradient_errors, gradient_norms, numerical_gradients
 from .data import Standardizer, minibatches
 from .errors import DivergenceError, GlassnetError, GlassnetTypeError, ModelFileError
@@ -23,6 +23,7 @@ __all__ = [
     "Standardizer",
     "__version__",
     "activations",
+    "datasets",
     "collapse",
     "gradient_check",
     "gradient_errors",
