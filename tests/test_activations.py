@@ -37,7 +37,7 @@ def test_lecture_formulas_for_derivatives():
 
 def test_backward_is_elementwise_product(rng):
     dA = rng.standard_normal(Z.shape)
-    for g in activations.ACTIVATIONS.values():
+    for g in (activations.sigmoid, activations.relu, activations.tanh, activations.identity):
         A = g.forward(Z)
         assert np.allclose(g.backward(dA, A), dA * g.derivative(A))
 
@@ -55,5 +55,17 @@ def test_sigmoid_is_stable_with_exact_limits(dtype):
 
 
 def test_unknown_activation_lists_valid_names():
-    with pytest.raises(gn.GlassnetError, match="identity, relu, sigmoid, tanh"):
+    with pytest.raises(gn.GlassnetError, match="identity, relu, sigmoid, softmax, tanh"):
         activations.get("swish")
+
+
+def test_softmax_rows_sum_to_one_without_overflow():
+    Z = np.array([[1000.0, 1001.0, 999.0], [-5.0, 0.0, 5.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        A = activations.softmax.forward(Z)
+    assert np.allclose(A.sum(axis=1), 1)
+    # shift invariance: softmax(z) = softmax(z - 1000)
+    assert np.allclose(A[0], np.exp([0.0, 1.0, -1.0]) / np.exp([0.0, 1.0, -1.0]).sum())
+    with pytest.raises(gn.GlassnetError, match="only as the output layer"):
+        activations.softmax.derivative(A)

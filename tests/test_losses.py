@@ -37,3 +37,27 @@ def test_mse_cost_and_delta(rng):
     Y = rng.standard_normal((10, 2))
     assert np.isclose(losses.mean_squared_error.cost(A, A, Y), np.sum((A - Y) ** 2) / 20)
     assert np.allclose(losses.mean_squared_error.output_delta(A, Y), A - Y)
+
+
+def test_categorical_cross_entropy_from_logits(rng):
+    Z = rng.standard_normal((30, 4)) * 3
+    Y = np.eye(4)[rng.integers(0, 4, 30)]
+    A = activations.softmax.forward(Z)
+    textbook = -np.mean(np.sum(Y * np.log(A), axis=1))
+    assert np.isclose(losses.categorical_cross_entropy.cost(Z, A, Y), textbook, rtol=1e-12)
+    extreme = np.array([[1000.0, -1000.0]])
+    A = activations.softmax.forward(extreme)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        J = losses.categorical_cross_entropy.cost(extreme, A, np.array([[0.0, 1.0]]))
+    assert np.isclose(J, 2000.0)
+
+
+def test_softmax_output_delta_equals_jacobian_chain_rule(rng):
+    Z = rng.standard_normal((5, 3))
+    Y = np.eye(3)[[0, 2, 1, 1, 0]]
+    A = activations.softmax.forward(Z)
+    dA = losses.categorical_cross_entropy.dA(A, Y)
+    # dZ_i = J_i^T dA_i with the softmax Jacobian J = diag(a) - a a^T
+    general = np.stack([(np.diag(a) - np.outer(a, a)) @ d for a, d in zip(A, dA)])
+    assert np.allclose(general, A - Y)

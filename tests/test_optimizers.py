@@ -57,9 +57,84 @@ def test_momentum_with_beta_zero_is_gradient_descent(rng):
         (lambda: gn.Momentum(lr=-1), "lr must be > 0"),
         (lambda: gn.Momentum(beta=1.0), r"beta must be in \[0, 1\)"),
         (lambda: gn.Momentum(beta=-0.1), r"beta must be in \[0, 1\)"),
-        (lambda: gn.optimizers.get("adamw"), "unknown optimizer 'adamw'; choose one of: gd"),
+        (lambda: gn.optimizers.get("adagrad"), "unknown optimizer 'adagrad'; choose one of: adam"),
+        (lambda: gn.Adam(beta2=1.5), r"beta2 must be in \[0, 1\)"),
+        (lambda: gn.RMSProp(epsilon=0), "epsilon must be > 0"),
     ],
 )
 def test_bad_hyperparameters(make, message):
     with pytest.raises(gn.GlassnetError, match=message):
         make()
+
+
+def two_steps(optimizer, rng):
+    """Run two steps on a fixed parameter with fixed gradients; return the parameter after each."""
+    p = rng.standard_normal((3, 2))
+    g1, g2 = rng.standard_normal((3, 2)), rng.standard_normal((3, 2))
+    start = p.copy()
+    optimizer.step([p], [g1])
+    after1 = p.copy()
+    optimizer.step([p], [g2])
+    return start, g1, g2, after1, p
+
+
+def test_nesterov_by_hand(rng):
+    w0, g1, g2, w1, w2 = two_steps(gn.Nesterov(lr=0.1, beta=0.9), rng)
+    v1 = -0.1 * g1
+    assert np.allclose(w1, w0 + 0.9 * v1 - 0.1 * g1)
+    v2 = 0.9 * v1 - 0.1 * g2
+    assert np.allclose(w2, w1 + 0.9 * v2 - 0.1 * g2)
+
+
+def test_rmsprop_by_hand(rng):
+    w0, g1, g2, w1, w2 = two_steps(gn.RMSProp(lr=0.01, rho=0.9, epsilon=1e-8), rng)
+    s1 = 0.1 * g1**2
+    assert np.allclose(w1, w0 - 0.01 * g1 / (np.sqrt(s1) + 1e-8))
+    s2 = 0.9 * s1 + 0.1 * g2**2
+    assert np.allclose(w2, w1 - 0.01 * g2 / (np.sqrt(s2) + 1e-8))
+
+
+@pytest.mark.parametrize("decay", [0.0, 0.05])
+def test_adam_and_adamw_by_hand(decay, rng):
+    opt = (
+        gn.Adam(lr=0.01, weight_decay=decay)
+        if decay == 0
+        else gn.AdamW(lr=0.01, weight_decay=decay)
+    )
+    w0, g1, g2, w1, w2 = two_steps(opt, rng)
+    m, v, w = np.zeros_like(w0), np.zeros_like(w0), w0.copy()
+    for t, g in ((1, g1), (2, g2)):
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g**2
+        m_hat, v_hat = m / (1 - 0.9**t), v / (1 - 0.999**t)
+        w = w - 0.01 * (m_hat / (np.sqrt(v_hat) + 1e-8) + decay * w)
+        assert np.allclose(w1 if t == 1 else w2, w)
+    # bias correction makes the first Adam step lr * sign(g) (for |g| >> epsilon)
+    if decay == 0:
+        assert np.allclose(w1, w0 - 0.01 * np.sign(g1), atol=1e-6)
+
+
+def test_paper_defaults_and_config_round_trip():
+    adam = gn.Adam()
+    assert (adam.lr, adam.beta1, adam.beta2, adam.epsilon) == (0.001, 0.9, 0.999, 1e-8)
+    assert gn.AdamW().weight_decay == 0.01
+    for opt in (
+        gn.GradientDescent(0.1),
+        gn.Momentum(0.2, 0.8),
+        gn.Nesterov(),
+        gn.RMSProp(),
+        gn.Adam(),
+        gn.AdamW(),
+    ):
+        twin = gn.optimizers.from_config(opt.config())
+        assert type(twin) is type(opt) and twin.config() == opt.config()
+
+
+@pytest.mark.parametrize("name", ["nesterov", "rmsprop", "adam", "adamw"])
+def test_every_optimizer_trains(name, rng):
+    X = rng.standard_normal((200, 4))
+    y = (X[:, 0] - X[:, 1] > 0).astype(int)
+    net = gn.Network([4, 8, 1], seed=0)
+    lr = {"nesterov": 0.1, "rmsprop": 0.01, "adam": 0.01, "adamw": 0.01}[name]
+    history = gn.train(net, X, y, gn.optimizers.get(name, lr=lr), epochs=30, batch_size=20)
+    assert history.epoch_costs[-1] < 0.3 * history.epoch_costs[0]

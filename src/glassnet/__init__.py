@@ -5,7 +5,7 @@ from .checks import collapse, gradient_check, gradient_errors, gradient_norms, n
 from .data import Standardizer, minibatches
 from .errors import DivergenceError, GlassnetError, GlassnetTypeError, ModelFileError
 from .network import Dense, Network
-from .optimizers import GradientDescent, Momentum
+from .optimizers import Adam, AdamW, GradientDescent, Momentum, Nesterov, RMSProp
 from .training import History, train
 
 __version__ = "0.1.0"
@@ -19,6 +19,10 @@ __all__ = [
     "History",
     "ModelFileError",
     "Momentum",
+    "Nesterov",
+    "RMSProp",
+    "Adam",
+    "AdamW",
     "Network",
     "Standardizer",
     "__version__",

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import GlassnetError
 from .validation import pick
 
 
@@ -73,16 +74,30 @@ def _identity_derivative(A: np.ndarray) -> np.ndarray:
     return np.ones_like(A)
 
 
+def _softmax(Z: np.ndarray) -> np.ndarray:
+    """softmax(z)_k = e^(z_k - max z) / sum_j e^(z_j - max z), row by row (shifted: no overflow)."""
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def _softmax_derivative(A: np.ndarray) -> np.ndarray:
+    raise GlassnetError(
+        "softmax has a full Jacobian, not an element-wise derivative; it is used only as the "
+        "output layer with categorical cross-entropy, where dZ[L] = A[L] - Y"
+    )
+
+
 sigmoid = Activation("sigmoid", _sigmoid, _sigmoid_derivative)
 relu = Activation("relu", _relu, _relu_derivative)
 tanh = Activation("tanh", _tanh, _tanh_derivative)
 identity = Activation("identity", _identity, _identity_derivative)
+softmax = Activation("softmax", _softmax, _softmax_derivative)
 
-ACTIVATIONS = {a.name: a for a in (sigmoid, relu, tanh, identity)}
+ACTIVATIONS = {a.name: a for a in (sigmoid, relu, tanh, identity, softmax)}
 
 
 def get(activation: str | Activation) -> Activation:
-    """The Activation for a name ("sigmoid", "relu", "tanh", "identity") or the object itself."""
+    """The Activation for a name ("sigmoid", "relu", "tanh", "identity", "softmax") or itself."""
     found = pick(activation, ACTIVATIONS, "activation")
     if not isinstance(found, Activation):
         raise TypeError(f"activation must be a name or an Activation, got {activation!r}")

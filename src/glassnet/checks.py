@@ -18,20 +18,22 @@ def numerical_gradients(net: Network, X, y, epsilon: float = 3e-5) -> list[tuple
     """Centered differences (J(theta + eps) - J(theta - eps)) / (2 eps), one parameter at a time.
 
     ``net`` should be float64 (``gradient_check`` makes that copy); the network is restored.
+    The cost is the training cost of ``cost_and_gradients``: batch statistics for batch
+    normalization and the dropout masks of the last training pass, reused.
     """
     X, Y = net._check_data(X, y)
     result = []
     for layer in net.layers:
         pair = []
-        for p in (layer.W, layer.b):
+        for p in layer.parameters():
             grad = np.zeros_like(p)
             flat, flat_grad = p.reshape(-1), grad.reshape(-1)
             for i in range(flat.size):
                 original = flat[i]
                 flat[i] = original + epsilon
-                J_plus = net._cost(X, Y)
+                J_plus = net._cost(X, Y, training=True)
                 flat[i] = original - epsilon
-                J_minus = net._cost(X, Y)
+                J_minus = net._cost(X, Y, training=True)
                 flat[i] = original
                 flat_grad[i] = (J_plus - J_minus) / (2 * epsilon)
             pair.append(grad)
@@ -39,15 +41,16 @@ def numerical_gradients(net: Network, X, y, epsilon: float = 3e-5) -> list[tuple
     return result
 
 
-def gradient_errors(net: Network, X, y, epsilon: float = 3e-5) -> list[tuple[float, float]]:
-    """Per layer, (relative error of dW, relative error of db): backprop against centered
-    finite differences, computed on a float64 copy of ``net``."""
+def gradient_errors(net: Network, X, y, epsilon: float = 3e-5) -> list[tuple[float, ...]]:
+    """Per layer, (relative error of dW, relative error of db) (and of dgamma, dbeta with batch
+    normalization): backprop against centered finite differences, on a float64 copy of ``net``."""
     net64 = net.copy(np.float64)
     _, grads = net64.cost_and_gradients(X, y)
+    grads = [tuple(g.copy() for g in layer) for layer in grads]
     approx = numerical_gradients(net64, X, y, epsilon)
     return [
-        (relative_error(dW, aW), relative_error(db, ab))
-        for (dW, db), (aW, ab) in zip(grads, approx, strict=True)
+        tuple(relative_error(g, a) for g, a in zip(layer, numeric, strict=True))
+        for layer, numeric in zip(grads, approx, strict=True)
     ]
 
 

@@ -4,12 +4,18 @@ Samples are rows. For a batch X of shape (m, n_0), with A[0] = X and the lecture
 (n_l, n_{l-1}):
 
     forward    Z[l] = A[l-1] W[l]^T + b[l]          A[l] = g[l](Z[l])
-    output     dZ[L] = A[L] - Y                     (sigmoid + cross-entropy, identity + MSE)
+    output     dZ[L] = A[L] - Y                     (sigmoid + cross-entropy, softmax +
+                                                     categorical cross-entropy, identity + MSE)
     backward   dW[l] = (1/m) dZ[l]^T A[l-1]         db[l] = (1/m) sum_i dZ[l]_i
                dA[l-1] = dZ[l] W[l]                 dZ[l-1] = dA[l-1] * g'[l-1](Z[l-1])
 
 These are the lecture's column-vector formulas (dW[l] = (1/m) dZ[l] A[l-1]^T) transposed: a row
 of X here is a column of X there. No gradient is computed for the input X.
+
+Beyond the lecture, three options act on the hidden layers: L2 regularization (``l2``: the cost
+gains (lambda / 2m) sum_l ||W[l]||^2 and dW[l] gains (lambda / m) W[l]), inverted dropout
+(``dropout``: the probability of dropping a hidden unit while training) and batch normalization
+(``batch_norm``: Z is normalized over the batch, then scaled by gamma and shifted by beta).
 """
 
 from __future__ import annotations
@@ -23,36 +29,117 @@ from . import activations, initializers
 from .activations import Activation
 from .errors import GlassnetError
 from .losses import FOR_OUTPUT, Loss
-from .validation import check_layer_sizes, check_targets, check_X
+from .validation import check_fraction, check_layer_sizes, check_targets, check_X
+
+
+@dataclass
+class BatchNorm:
+    """Batch normalization (Ioffe and Szegedy 2015) of a layer's Z, unit by unit:
+
+        mu = mean_i Z_i    var = mean_i (Z_i - mu)^2    Z_norm = (Z - mu) / sqrt(var + epsilon)
+        Z_tilde = gamma Z_norm + beta
+
+    Training uses the batch's mu and var and updates the running averages
+    running = momentum running + (1 - momentum) batch; prediction uses the running averages.
+    Backward, with dZ~ the per-sample error and means over the batch:
+
+        dgamma = mean(dZ~ Z_norm)    dbeta = mean(dZ~)
+        dZ = (gamma / sqrt(var + eps)) (dZ~ - mean(dZ~) - Z_norm mean(dZ~ Z_norm))
+    """
+
+    gamma: np.ndarray
+    beta: np.ndarray
+    running_mean: np.ndarray
+    running_var: np.ndarray
+    momentum: float = 0.9
+    epsilon: float = 1e-5
+    Z_norm: np.ndarray | None = field(default=None, repr=False)
+    inv_std: np.ndarray | None = field(default=None, repr=False)
+    dgamma: np.ndarray | None = field(default=None, repr=False)
+    dbeta: np.ndarray | None = field(default=None, repr=False)
+
+    @classmethod
+    def of_size(cls, n: int, dtype) -> BatchNorm:
+        one, zero = np.ones(n, dtype=dtype), np.zeros(n, dtype=dtype)
+        return cls(one, zero.copy(), zero.copy(), one.copy())
+
+    def forward(self, Z: np.ndarray, training: bool) -> np.ndarray:
+        if training:
+            mu, var = Z.mean(axis=0), Z.var(axis=0)
+            self.running_mean *= self.momentum
+            self.running_mean += (1 - self.momentum) * mu
+            self.running_var *= self.momentum
+            self.running_var += (1 - self.momentum) * var
+        else:
+            mu, var = self.running_mean, self.running_var
+        self.inv_std = 1.0 / np.sqrt(var + self.epsilon)
+        self.Z_norm = (Z - mu) * self.inv_std
+        return self.gamma * self.Z_norm + self.beta
+
+    def backward(self, dZ_tilde: np.ndarray) -> np.ndarray:
+        self.dgamma = (dZ_tilde * self.Z_norm).mean(axis=0)
+        self.dbeta = dZ_tilde.mean(axis=0)
+        return (self.gamma * self.inv_std) * (dZ_tilde - self.dbeta - self.Z_norm * self.dgamma)
+
+    def copy(self, dtype) -> BatchNorm:
+        return BatchNorm(
+            *(
+                a.astype(dtype)
+                for a in (self.gamma, self.beta, self.running_mean, self.running_var)
+            ),
+            momentum=self.momentum,
+            epsilon=self.epsilon,
+        )
 
 
 @dataclass
 class Dense:
     """One layer: parameters W (n_out, n_in) and b (n_out,), and the caches of the last pass.
 
-    After ``forward``: ``A_prev`` (its input), ``Z`` and ``A``. After ``backward``: ``dZ``,
-    ``dW`` and ``db``. All are plain arrays, there to be looked at.
+    After ``forward``: ``A_prev`` (its input), ``Z`` and ``A`` = g(Z) (before any dropout; the
+    next layer's ``A_prev`` is the dropped-out version). After ``backward``: ``dZ``, ``dW``, ``db``.
+    ``norm`` is the layer's BatchNorm, if any; ``mask`` its last dropout mask, if any.
     """
 
     W: np.ndarray
     b: np.ndarray
     activation: Activation
+    norm: BatchNorm | None = None
     A_prev: np.ndarray | None = field(default=None, repr=False)
     Z: np.ndarray | None = field(default=None, repr=False)
     A: np.ndarray | None = field(default=None, repr=False)
+    mask: np.ndarray | None = field(default=None, repr=False)
     dZ: np.ndarray | None = field(default=None, repr=False)
     dW: np.ndarray | None = field(default=None, repr=False)
     db: np.ndarray | None = field(default=None, repr=False)
 
-    def forward(self, A_prev: np.ndarray) -> np.ndarray:
-        """Z = A_prev W^T + b, A = g(Z); both kept."""
+    def parameters(self) -> tuple[np.ndarray, ...]:
+        """(W, b), or (W, b, gamma, beta) with batch normalization."""
+        if self.norm is None:
+            return (self.W, self.b)
+        return (self.W, self.b, self.norm.gamma, self.norm.beta)
+
+    def gradients(self) -> tuple[np.ndarray, ...]:
+        """The gradients of ``parameters()``, in the same order."""
+        if self.norm is None:
+            return (self.dW, self.db)
+        return (self.dW, self.db, self.norm.dgamma, self.norm.dbeta)
+
+    def forward(self, A_prev: np.ndarray, training: bool = False) -> np.ndarray:
+        """Z = A_prev W^T + b, A = g(Z) (or g(BN(Z))); all kept."""
         self.A_prev = A_prev
         self.Z = A_prev @ self.W.T + self.b
-        self.A = self.activation.forward(self.Z)
+        Z = self.Z if self.norm is None else self.norm.forward(self.Z, training)
+        self.A = self.activation.forward(Z)
         return self.A
 
     def backward(self, dZ: np.ndarray) -> None:
-        """dW = (1/m) dZ^T A_prev, db = (1/m) sum_i dZ_i; all three kept."""
+        """dW = (1/m) dZ^T A_prev, db = (1/m) sum_i dZ_i; all three kept.
+
+        With batch normalization the incoming error is that of Z~ and goes through BN first.
+        """
+        if self.norm is not None:
+            dZ = self.norm.backward(dZ)
         m = dZ.shape[0]
         self.dZ = dZ
         self.dW = (dZ.T @ self.A_prev) / m
@@ -63,9 +150,11 @@ class Network:
     """An L-layer fully connected network, e.g. ``Network([12288, 20, 7, 5, 1])``.
 
     ``sizes`` are the units per layer, input first. ``hidden`` is the activation of every hidden
-    layer, ``output`` that of the last layer ("sigmoid" for binary classification with
-    cross-entropy, "identity" with mean squared error). ``init`` names the initializer ("auto":
-    he for ReLU, lecun otherwise). ``seed`` fixes the initial weights.
+    layer, ``output`` that of the last layer: "sigmoid" for binary classification with
+    cross-entropy, "softmax" for several classes with categorical cross-entropy, "identity" for
+    regression with mean squared error. ``init`` names the initializer ("auto": he for ReLU, lecun
+    otherwise). ``seed`` fixes the initial weights and the dropout masks. ``l2``, ``dropout`` and
+    ``batch_norm`` regularize and normalize the hidden layers (see the module docstring).
     """
 
     def __init__(
@@ -76,6 +165,9 @@ class Network:
         init: str | initializers.Initializer = "auto",
         seed: int | None = None,
         dtype=np.float32,
+        l2: float = 0.0,
+        dropout: float = 0.0,
+        batch_norm: bool = False,
     ) -> None:
         self.sizes = check_layer_sizes(sizes)
         self.hidden = activations.get(hidden)
@@ -85,11 +177,20 @@ class Network:
                 f"output activation {self.output.name!r} has no matching loss; "
                 f"choose one of: {', '.join(sorted(FOR_OUTPUT))}"
             )
+        if self.hidden.name == "softmax":
+            raise GlassnetError("softmax can only be the output activation, not a hidden one")
+        if self.output.name == "softmax" and self.sizes[-1] < 2:
+            raise GlassnetError("a softmax output needs at least 2 units (one per class)")
         self.loss: Loss = FOR_OUTPUT[self.output.name]
         self.init = initializers.get(init, self.hidden.name)
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
             raise GlassnetError(f"dtype must be float32 or float64, got {self.dtype}")
+        if isinstance(l2, bool) or not isinstance(l2, int | float) or not l2 >= 0:
+            raise GlassnetError(f"l2 must be a number >= 0, got {l2!r}")
+        self.l2 = float(l2)
+        self.dropout = check_fraction(dropout, "dropout")
+        self.batch_norm = bool(batch_norm)
         self.seed = seed
         rng = np.random.default_rng(seed)
         L = len(self.sizes) - 1
@@ -98,7 +199,10 @@ class Network:
             n_in, n_out = self.sizes[l - 1], self.sizes[l]
             W = self.init(n_in, n_out, rng, self.dtype)
             b = np.zeros(n_out, dtype=self.dtype)
-            self.layers.append(Dense(W, b, self.output if l == L else self.hidden))
+            last = l == L
+            norm = BatchNorm.of_size(n_out, self.dtype) if batch_norm and not last else None
+            self.layers.append(Dense(W, b, self.output if last else self.hidden, norm))
+        self._dropout_rng = rng
 
     # ---- structure -------------------------------------------------------------------------
 
@@ -112,11 +216,23 @@ class Network:
 
     @property
     def n_parameters(self) -> int:
-        return sum(layer.W.size + layer.b.size for layer in self.layers)
+        return sum(p.size for p in self.parameters())
+
+    @property
+    def is_plain(self) -> bool:
+        """True for the lecture's network: no L2, dropout or batch normalization, and a sigmoid
+        or identity output. Fast engines may handle only these."""
+        extras = self.l2 or self.dropout or self.batch_norm
+        return not extras and self.output.name in ("sigmoid", "identity")
 
     def parameters(self) -> list[np.ndarray]:
-        """[W1, b1, W2, b2, ...]: the arrays an optimizer updates in place."""
-        return [p for layer in self.layers for p in (layer.W, layer.b)]
+        """[W1, b1, W2, b2, ...] (with gamma, beta after b for batch-normalized layers): the
+        arrays an optimizer updates in place."""
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def gradients(self) -> list[np.ndarray]:
+        """The gradients of the last backward pass, in the order of ``parameters()``."""
+        return [g for layer in self.layers for g in layer.gradients()]
 
     def config(self) -> dict:
         """The architecture as plain JSON-able data (weights are kept apart)."""
@@ -127,6 +243,9 @@ class Network:
             "init": self.init.name,
             "dtype": self.dtype.name,
             "seed": self.seed,
+            "l2": self.l2,
+            "dropout": self.dropout,
+            "batch_norm": self.batch_norm,
         }
 
     @classmethod
@@ -138,47 +257,72 @@ class Network:
             init=config.get("init", "auto"),
             seed=config.get("seed"),
             dtype=config.get("dtype", "float32"),
+            l2=config.get("l2", 0.0),
+            dropout=config.get("dropout", 0.0),
+            batch_norm=config.get("batch_norm", False),
         )
 
     def copy(self, dtype=None) -> Network:
         """An independent copy, converted to ``dtype`` when given (e.g. float64 for checking)."""
-        clone = copy.copy(self)
+        clone = Network.__new__(Network)
+        clone.__dict__.update(self.__dict__)
         clone.dtype = self.dtype if dtype is None else np.dtype(dtype)
         clone.layers = [
-            Dense(layer.W.astype(clone.dtype), layer.b.astype(clone.dtype), layer.activation)
+            Dense(
+                layer.W.astype(clone.dtype),
+                layer.b.astype(clone.dtype),
+                layer.activation,
+                None if layer.norm is None else layer.norm.copy(clone.dtype),
+            )
             for layer in self.layers
         ]
+        clone._dropout_rng = copy.deepcopy(self._dropout_rng)
         return clone
 
     def __repr__(self) -> str:
+        extras = "".join(
+            f", {k}={v!r}"
+            for k, v in (
+                ("l2", self.l2),
+                ("dropout", self.dropout),
+                ("batch_norm", self.batch_norm),
+            )
+            if v
+        )
         return (
             f"Network({self.sizes}, hidden={self.hidden.name!r}, output={self.output.name!r}, "
-            f"init={self.init.name!r}, dtype={self.dtype.name})"
+            f"init={self.init.name!r}, dtype={self.dtype.name}{extras})"
         )
 
     # ---- public computations: validate once, then call the trusting internals -------------
 
     def forward(self, X) -> np.ndarray:
-        """A[L] for a batch X of shape (m, n_0); every layer keeps its Z and A."""
+        """A[L] for a batch X of shape (m, n_0), in prediction mode (no dropout, batch norm's
+        running averages); every layer keeps its Z and A."""
         return self._forward(self._check_X(X))
 
     def cost(self, X, y) -> float:
-        """J = (1/m) sum_i L(i) at the current weights."""
+        """J = (1/m) sum_i L(i) (+ the L2 term) at the current weights, in prediction mode."""
         X, Y = self._check_data(X, y)
         return self._cost(X, Y)
 
-    def cost_and_gradients(self, X, y) -> tuple[float, list[tuple[np.ndarray, np.ndarray]]]:
-        """J and [(dW[1], db[1]), ..., (dW[L], db[L])] by backpropagation."""
+    def cost_and_gradients(self, X, y) -> tuple[float, list[tuple[np.ndarray, ...]]]:
+        """J and [(dW[1], db[1]), ..., (dW[L], db[L])] by backpropagation, in training mode
+        (batch-normalized layers add their dgamma, dbeta to their tuple)."""
         X, Y = self._check_data(X, y)
         return self._cost_and_gradients(X, Y)
 
     def predict_proba(self, X) -> np.ndarray:
-        """P(class 1 | x) for a sigmoid output: shape (m,), or (m, n_L) for several units."""
+        """P(class 1 | x) for a sigmoid output: shape (m,), or (m, n_L) for several units;
+        P(class k | x) for a softmax output: shape (m, K)."""
         A = self.forward(X)
         return A[:, 0] if A.shape[1] == 1 else A
 
     def predict(self, X, threshold: float = 0.5) -> np.ndarray:
-        """Labels: 1 where the probability is above ``threshold`` (sigmoid), else the output A."""
+        """Class labels: 1 where P(class 1) > ``threshold`` (sigmoid), the most probable class
+        (softmax); the output A itself for an identity output (regression)."""
+        if self.output.name == "softmax":
+            return self.forward(X).argmax(axis=1)
         if self.output.name != "sigmoid":
             return self.predict_proba(X)
         return (self.predict_proba(X) > threshold).astype(np.int64)
@@ -188,32 +332,57 @@ class Network:
     def _check_X(self, X) -> np.ndarray:
         return check_X(X, n_features=self.n_features, dtype=self.dtype)
 
+    def _check_targets(self, y, m: int, name: str = "y") -> np.ndarray:
+        Y = check_targets(y, m, self.n_outputs, kind=self.loss.targets, name=name)
+        return Y.astype(self.dtype, copy=False)
+
     def _check_data(self, X, y) -> tuple[np.ndarray, np.ndarray]:
         X = self._check_X(X)
-        Y = check_targets(y, X.shape[0], self.n_outputs, binary=self.loss.name.startswith("bin"))
-        return X, Y.astype(self.dtype, copy=False)
+        return X, self._check_targets(y, X.shape[0])
 
-    def _forward(self, X: np.ndarray) -> np.ndarray:
+    def _forward(self, X: np.ndarray, training: bool = False, reuse_masks: bool = False):
+        """Forward pass. ``training`` turns on dropout and batch statistics; ``reuse_masks``
+        keeps the last dropout masks (for finite-difference checks of a training pass)."""
         A = X
-        for layer in self.layers:
-            A = layer.forward(A)
+        last = len(self.layers) - 1
+        for l, layer in enumerate(self.layers):
+            A = layer.forward(A, training)
+            if training and self.dropout and l < last:
+                keep = 1.0 - self.dropout
+                if not reuse_masks or layer.mask is None or layer.mask.shape != A.shape:
+                    layer.mask = (self._dropout_rng.random(A.shape) < keep).astype(self.dtype)
+                A = A * layer.mask / keep  # inverted dropout: E[A] is unchanged
         return A
 
-    def _cost(self, X: np.ndarray, Y: np.ndarray) -> float:
-        A = self._forward(X)
-        return self.loss.cost(self.layers[-1].Z, A, Y)
+    def _penalty(self, m: int) -> float:
+        """The L2 term (lambda / 2m) sum_l ||W[l]||^2."""
+        if not self.l2:
+            return 0.0
+        squares = sum(float(np.square(layer.W, dtype=np.float64).sum()) for layer in self.layers)
+        return self.l2 / (2 * m) * squares
 
-    def _backward(self, dZ: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    def _cost(self, X: np.ndarray, Y: np.ndarray, training: bool = False) -> float:
+        A = self._forward(X, training, reuse_masks=training)
+        return self.loss.cost(self.layers[-1].Z, A, Y) + self._penalty(X.shape[0])
+
+    def _backward(self, dZ: np.ndarray) -> list[tuple[np.ndarray, ...]]:
         """Backpropagate the output error dZ[L] through the cached Z and A of every layer."""
+        m = dZ.shape[0]
+        keep = 1.0 - self.dropout
         for l in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[l]
             layer.backward(dZ)
+            if self.l2:
+                layer.dW += (self.l2 / m) * layer.W
             if l > 0:  # dA[l-1] = dZ[l] W[l], then dZ[l-1] = dA[l-1] * g'(Z[l-1])
                 below = self.layers[l - 1]
-                dZ = below.activation.backward(dZ @ layer.W, below.A)
-        return [(layer.dW, layer.db) for layer in self.layers]
+                dA = layer.dZ @ layer.W
+                if below.mask is not None and self.dropout:
+                    dA = dA * below.mask / keep
+                dZ = below.activation.backward(dA, below.A)
+        return [layer.gradients() for layer in self.layers]
 
     def _cost_and_gradients(self, X: np.ndarray, Y: np.ndarray):
-        A = self._forward(X)
-        J = self.loss.cost(self.layers[-1].Z, A, Y)
+        A = self._forward(X, training=True)
+        J = self.loss.cost(self.layers[-1].Z, A, Y) + self._penalty(X.shape[0])
         return J, self._backward(self.loss.output_delta(A, Y))

@@ -18,8 +18,8 @@ from . import engine as engines
 from .data import batch_slices
 from .errors import DivergenceError, GlassnetError
 from .network import Network
-from .optimizers import GradientDescent, Momentum
-from .validation import check_count, check_targets, check_X
+from .optimizers import Momentum, Optimizer
+from .validation import check_count, check_X
 
 
 @dataclass
@@ -60,7 +60,7 @@ def train(
     net: Network,
     X,
     y,
-    optimizer: GradientDescent | Momentum | None = None,
+    optimizer: Optimizer | None = None,
     epochs: int = 100,
     batch_size: int | None = 64,
     shuffle: bool = True,
@@ -81,14 +81,14 @@ def train(
     if batch_size is not None:
         batch_size = check_count(batch_size, "batch_size")
     X = check_X(X, n_features=net.n_features, dtype=net.dtype)
-    Y = _targets(net, y, X.shape[0])
+    Y = net._check_targets(y, X.shape[0])
     if validation_data is not None:
         if len(validation_data) != 2:
             raise GlassnetError("validation_data must be a pair (X_val, y_val)")
         X_val = check_X(
             validation_data[0], n_features=net.n_features, dtype=net.dtype, name="X_val"
         )
-        Y_val = _targets(net, validation_data[1], X_val.shape[0], name="y_val")
+        Y_val = net._check_targets(validation_data[1], X_val.shape[0], name="y_val")
 
     run_epoch = engines.select(engine, net, optimizer)
     history = History() if history is None else history
@@ -110,7 +110,7 @@ def train(
         history.epoch_costs.append(float(np.dot(costs, sizes) / X.shape[0]))
         if validation_data is not None:
             history.val_costs.append(net._cost(X_val, Y_val))
-            if net.output.name == "sigmoid":
+            if net.output.name in ("sigmoid", "softmax"):
                 history.val_accuracies.append(accuracy(net, X_val, Y_val))
         history.seconds.append(time.perf_counter() - start)
         for callback in callbacks:
@@ -121,14 +121,12 @@ def train(
 
 
 def accuracy(net: Network, X: np.ndarray, Y: np.ndarray) -> float:
-    """Fraction of samples whose thresholded output equals the 0/1 label."""
+    """Fraction of samples classified correctly: the thresholded output against the 0/1 label
+    (sigmoid), or the most probable class against the one-hot label (softmax)."""
     A = net._forward(X)
+    if net.output.name == "softmax":
+        return float(np.mean(A.argmax(axis=1) == Y.argmax(axis=1)))
     return float(np.mean((A > 0.5) == (Y > 0.5)))
-
-
-def _targets(net: Network, y, m: int, name: str = "y") -> np.ndarray:
-    binary = net.output.name == "sigmoid"
-    return check_targets(y, m, net.n_outputs, binary=binary, name=name).astype(net.dtype)
 
 
 def _first_nonfinite(costs) -> int | None:

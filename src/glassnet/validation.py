@@ -43,35 +43,52 @@ def check_X(
     return X
 
 
-def check_targets(y, m: int, n_outputs: int, *, binary: bool, name: str = "y") -> np.ndarray:
-    """Return y as shape (m, n_outputs); binary targets must be 0 or 1."""
+def check_targets(y, m: int, n_outputs: int, *, kind: str, name: str = "y") -> np.ndarray:
+    """Return y as shape (m, n_outputs).
+
+    ``kind`` is the loss's: "binary" targets must be 0 or 1; "categorical" targets are integer
+    class labels 0..K-1 of shape (m,), turned into one-hot rows, or one-hot rows already;
+    "continuous" targets are any finite numbers.
+    """
     y = _numeric_array(y, name)
-    if y.ndim == 1 or (y.ndim == 2 and y.shape[1] == n_outputs):
-        y = y.reshape(len(y), -1) if y.ndim == 1 else y
-    else:
-        raise GlassnetError(
-            f"{name} must have shape ({m},) or ({m}, {n_outputs}) for a network with "
-            f"{n_outputs} output unit(s); got shape {y.shape}"
-        )
-    if y.shape[1] != n_outputs:
-        raise GlassnetError(
-            f"{name} has 1 column but the network has {n_outputs} output units; "
-            f"give y the shape ({m}, {n_outputs})"
-        )
+    if y.ndim == 0 or y.ndim > 2:
+        raise GlassnetError(f"{name} must have shape ({m},) or ({m}, {n_outputs}); got {y.shape}")
     if y.shape[0] != m:
         raise GlassnetError(
             f"{name} has {y.shape[0]} labels but X has {m} samples; they must match"
         )
     _check_finite(y, name)
-    if binary:
+    if kind == "categorical" and y.ndim == 1:
+        if not np.all(y == np.round(y)) or y.min() < 0 or y.max() >= n_outputs:
+            bad = y[(y != np.round(y)) | (y < 0) | (y >= n_outputs)][0].item()
+            raise GlassnetError(
+                f"{name} contains the label {bad!r}, but a softmax output with {n_outputs} units "
+                f"needs integer class labels 0 to {n_outputs - 1} (or one-hot rows)"
+            )
+        return np.eye(n_outputs)[y.astype(np.int64)]
+    if y.ndim == 1:
+        y = y.reshape(m, 1)
+    if y.shape[1] != n_outputs:
+        raise GlassnetError(
+            f"{name} has {y.shape[1]} column(s) but the network has {n_outputs} output units; "
+            f"give {name} the shape ({m}, {n_outputs})"
+            + (f" or ({m},)" if n_outputs == 1 or kind == "categorical" else "")
+        )
+    if kind in ("binary", "categorical"):
         bad = (y != 0) & (y != 1)
         if bad.any():
-            value = y[bad].flat[0]
-            raise GlassnetError(
-                f"{name} contains the label {value!r}, but a sigmoid output needs labels 0 or 1; "
-                "map your two classes to 0 and 1 first (the glassnet command and GlassClassifier "
-                "do this for you)"
+            value = y[bad].flat[0].item()
+            need = (
+                "a sigmoid output needs labels 0 or 1"
+                if kind == "binary"
+                else ("one-hot rows must hold only 0 and 1")
             )
+            raise GlassnetError(
+                f"{name} contains the label {value!r}, but {need}; map your classes to 0 and 1 "
+                "first (the glassnet command and GlassClassifier do this for you)"
+            )
+        if kind == "categorical" and not np.all(y.sum(axis=1) == 1):
+            raise GlassnetError(f"{name}: every one-hot row must contain exactly one 1")
     return y
 
 
