@@ -110,3 +110,106 @@ def test_bad_training_arguments(kwargs, message, rng):
     X, y = separable(rng, m=20)
     with pytest.raises(gn.GlassnetError, match=message):
         gn.train(gn.Network([5, 2, 1]), X, y, **kwargs)
+
+
+def test_validation_split_is_seeded_and_disjoint(rng):
+    X, y = separable(rng, m=100)
+    net = gn.Network([5, 4, 1], seed=0)
+    h = gn.train(net, X, y, epochs=2, validation_split=0.2, seed=5)
+    assert len(h.val_costs) == 2 and h.iterations == 2 * 2  # 80 training rows, batches of 64
+    Xt, Yt, Xv, Yv = gn.training._split(X, y.reshape(-1, 1), 0.2, 5)
+    assert len(Xv) == 20 and len(Xt) == 80
+    rows = {tuple(r) for r in Xt} | {tuple(r) for r in Xv}
+    assert len(rows) == 100
+    with pytest.raises(gn.GlassnetError, match="not both"):
+        gn.train(net, X, y, validation_split=0.2, validation_data=(X, y))
+    with pytest.raises(gn.GlassnetError, match=r"validation_split must be in \(0, 1\)"):
+        gn.train(net, X, y, validation_split=1.5)
+
+
+def test_early_stopping_and_restore_best(rng):
+    """Noisy labels and a large network: the validation cost bottoms out, then rises."""
+    X = rng.standard_normal((120, 10))
+    y = (X[:, 0] + 1.5 * rng.standard_normal(120) > 0).astype(int)
+    Xv = rng.standard_normal((200, 10))
+    yv = (Xv[:, 0] > 0).astype(int)
+    net = gn.Network([10, 64, 64, 1], seed=0)
+    h = gn.train(
+        net,
+        X,
+        y,
+        gn.Adam(lr=0.01),
+        epochs=300,
+        batch_size=16,
+        validation_data=(Xv, yv),
+        early_stopping=5,
+        restore_best=True,
+    )
+    best = int(np.argmin(h.val_costs))
+    assert h.epochs == best + 1 + 5 < 300  # stopped 5 epochs after the best one
+    assert net.cost(Xv, yv) == pytest.approx(h.val_costs[best], rel=1e-5)
+
+
+def test_resume_from_checkpoint_is_bit_identical(rng, tmp_path):
+    X, y = separable(rng, m=90)
+    for optimizer in (lambda: gn.Momentum(lr=0.1), lambda: gn.Adam(lr=0.01)):
+        whole = gn.Network([5, 6, 1], seed=2)
+        h_whole = gn.train(whole, X, y, optimizer(), epochs=6, batch_size=16, seed=3)
+        path = tmp_path / "run.ckpt"
+        first = gn.Network([5, 6, 1], seed=2)
+        gn.train(first, X, y, optimizer(), epochs=3, batch_size=16, seed=3, checkpoint=path)
+        resumed = gn.Network([5, 6, 1], seed=99)  # weights come from the checkpoint
+        h = gn.train(resumed, X, y, optimizer(), epochs=6, batch_size=16, seed=3, resume=path)
+        assert all(np.array_equal(a, b) for a, b in zip(whole.parameters(), resumed.parameters()))
+        assert h.costs == h_whole.costs and h.epochs == 6
+
+
+def test_ctrl_c_saves_a_checkpoint_that_resumes_exactly(rng, tmp_path, monkeypatch):
+    X, y = separable(rng, m=90)
+    whole = gn.Network([5, 6, 1], seed=2)
+    gn.train(whole, X, y, gn.Momentum(lr=0.1), epochs=6, batch_size=16, seed=3)
+
+    calls = {"n": 0}
+    real_select = gn.engine.select
+
+    def interrupting_select(name, net, optimizer):
+        run = real_select(name, net, optimizer)
+
+        def epoch(*args):
+            calls["n"] += 1
+            if calls["n"] == 4:  # Ctrl-C in the middle of epoch 4
+                run(*args)  # the weights have moved: they must be rolled back
+                raise KeyboardInterrupt
+            return run(*args)
+
+        return epoch
+
+    monkeypatch.setattr(gn.engine, "select", interrupting_select)
+    path = tmp_path / "run.ckpt"
+    net = gn.Network([5, 6, 1], seed=2)
+    with pytest.raises(gn.TrainingInterrupted, match="after epoch 3 is saved"):
+        gn.train(
+            net,
+            X,
+            y,
+            gn.Momentum(lr=0.1),
+            epochs=6,
+            batch_size=16,
+            seed=3,
+            checkpoint=path,
+            checkpoint_every=100,
+        )
+    monkeypatch.setattr(gn.engine, "select", real_select)
+    resumed = gn.Network([5, 6, 1], seed=2)
+    gn.train(resumed, X, y, gn.Momentum(lr=0.1), epochs=6, batch_size=16, seed=3, resume=path)
+    assert all(np.array_equal(a, b) for a, b in zip(whole.parameters(), resumed.parameters()))
+
+
+def test_resume_refuses_another_architecture_or_optimizer(rng, tmp_path):
+    X, y = separable(rng, m=40)
+    path = tmp_path / "run.ckpt"
+    gn.train(gn.Network([5, 6, 1], seed=2), X, y, gn.Momentum(), epochs=1, checkpoint=path)
+    with pytest.raises(gn.GlassnetError, match="same architecture"):
+        gn.train(gn.Network([5, 7, 1]), X, y, gn.Momentum(), epochs=2, resume=path)
+    with pytest.raises(gn.GlassnetError, match="same optimizer"):
+        gn.train(gn.Network([5, 6, 1]), X, y, gn.Adam(), epochs=2, resume=path)

@@ -1,12 +1,12 @@
 """glassnet: neural networks you can see through, from the backprop lecture to a fast engine."""
 
-from . import activations, datasets, initializers, losses, optimizers
+from . import activations, datasets, engine, initializers, losses, optimizers, schedules
 from .checks import collapse, gradient_check, gradient_errors, gradient_norms, numerical_gradients
 from .data import Standardizer, minibatches
 from .errors import DivergenceError, GlassnetError, GlassnetTypeError, ModelFileError
 from .network import Dense, Network
 from .optimizers import Adam, AdamW, GradientDescent, Momentum, Nesterov, RMSProp
-from .training import History, train
+from .training import History, TrainingInterrupted, train
 
 __version__ = "0.1.0"
 
@@ -25,9 +25,12 @@ __all__ = [
     "AdamW",
     "Network",
     "Standardizer",
+    "TrainingInterrupted",
     "__version__",
     "activations",
     "datasets",
+    "engine",
+    "schedules",
     "collapse",
     "gradient_check",
     "gradient_errors",

@@ -19,7 +19,7 @@ from .data import batch_slices
 from .errors import DivergenceError, GlassnetError
 from .network import Network
 from .optimizers import Momentum, Optimizer
-from .validation import check_count, check_X
+from .validation import check_count, check_fraction, check_X
 
 
 @dataclass
@@ -56,6 +56,10 @@ class History:
 Callback = Callable[[History], None]
 
 
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped training; the state after the last complete epoch was checkpointed."""
+
+
 def train(
     net: Network,
     X,
@@ -69,55 +73,179 @@ def train(
     callbacks: Sequence[Callback] = (),
     history: History | None = None,
     engine: str = "auto",
+    validation_split: float | None = None,
+    schedule: Callable[[float, int], float] | None = None,
+    early_stopping: int | None = None,
+    restore_best: bool = False,
+    checkpoint=None,
+    checkpoint_every: int = 1,
+    resume=None,
 ) -> History:
     """Train ``net`` in place with mini-batch gradient descent and return its History.
 
     ``optimizer`` defaults to ``Momentum(lr=0.01, beta=0.9)``. ``seed`` fixes the shuffling, so
     the same network, data and seed give bit-identical weights. Each callback is called with the
-    History after every epoch. Pass a previous ``history`` to continue it.
+    History after every epoch. Pass a previous ``history`` to continue it. ``engine`` picks how
+    epochs run: "numpy" (the readable reference) or "auto" (the fastest available).
+
+    Beyond the lecture: ``validation_split`` holds out that fraction of (X, y) (a seeded random
+    subset) as validation data; ``schedule(lr0, epoch)`` sets the learning rate before each
+    epoch (see ``glassnet.schedules``); ``early_stopping=patience`` stops when the validation
+    cost (or, without validation data, the training cost) has not improved for that many epochs,
+    and ``restore_best`` then puts back the weights of the best epoch.
+
+    ``checkpoint=path`` writes the whole training state (weights, optimizer state, random
+    generator, history) atomically every ``checkpoint_every`` epochs, at the end, and on Ctrl-C
+    (then raising ``TrainingInterrupted``). ``resume=path`` continues such a run: with the same
+    arguments it ends with weights bit-identical to an uninterrupted run.
     """
+    from . import checkpoints  # the file format sits above training: import at use
+
     optimizer = Momentum() if optimizer is None else optimizer
     epochs = check_count(epochs, "epochs")
+    checkpoint_every = check_count(checkpoint_every, "checkpoint_every")
     if batch_size is not None:
         batch_size = check_count(batch_size, "batch_size")
+    if early_stopping is not None:
+        early_stopping = check_count(early_stopping, "early_stopping")
     X = check_X(X, n_features=net.n_features, dtype=net.dtype)
     Y = net._check_targets(y, X.shape[0])
-    if validation_data is not None:
+    if validation_split is not None:
+        if validation_data is not None:
+            raise GlassnetError("give validation_data or validation_split, not both")
+        X, Y, X_val, Y_val = _split(X, Y, validation_split, seed)
+    elif validation_data is not None:
         if len(validation_data) != 2:
             raise GlassnetError("validation_data must be a pair (X_val, y_val)")
         X_val = check_X(
             validation_data[0], n_features=net.n_features, dtype=net.dtype, name="X_val"
         )
         Y_val = net._check_targets(validation_data[1], X_val.shape[0], name="y_val")
+    validating = validation_split is not None or validation_data is not None
 
     run_epoch = engines.select(engine, net, optimizer)
     history = History() if history is None else history
     rng = np.random.default_rng(seed)
+    base_lr = optimizer.lr
+    first_epoch = 1
+    if resume is not None:
+        state = checkpoints.load(resume)
+        checkpoints.restore(state, net, optimizer)
+        rng.bit_generator.state = state.rng_state
+        history, first_epoch, base_lr = state.history, state.epochs_done + 1, state.base_lr
     slices = batch_slices(X.shape[0], batch_size)
+    sizes = np.array([s.stop - s.start for s in slices])
     params = net.parameters()
-    start = time.perf_counter()
-    for epoch in range(1, epochs + 1):
-        order = rng.permutation(X.shape[0]) if shuffle else np.arange(X.shape[0])
-        snapshot = [p.copy() for p in params]
-        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
-            costs = run_epoch(net, optimizer, X, Y, order, slices)
-        iteration = _first_nonfinite(costs)
-        if iteration is not None:
-            history.costs.extend(costs[:iteration])
-            _diverged(params, snapshot, optimizer, history, epoch, iteration, costs)
-        history.costs.extend(costs)
-        sizes = [s.stop - s.start for s in slices]
-        history.epoch_costs.append(float(np.dot(costs, sizes) / X.shape[0]))
-        if validation_data is not None:
-            history.val_costs.append(net._cost(X_val, Y_val))
-            if net.output.name in ("sigmoid", "softmax"):
-                history.val_accuracies.append(accuracy(net, X_val, Y_val))
-        history.seconds.append(time.perf_counter() - start)
-        for callback in callbacks:
-            callback(history)
+    best = _Best(params) if early_stopping or restore_best else None
+    start = time.perf_counter() - (history.seconds[-1] if history.seconds else 0.0)
+
+    def save(epochs_done: int) -> None:
+        checkpoints.save(checkpoint, net, optimizer, history, rng, epochs_done, base_lr)
+
+    for epoch in range(first_epoch, epochs + 1):
+        rng_state = rng.bit_generator.state
+        snapshot = _Snapshot(params, optimizer, history)
+        done = epoch - 1  # epochs whose results are complete in net, optimizer and history
+        try:
+            if schedule is not None:
+                optimizer.lr = schedule(base_lr, epoch - 1)
+            order = rng.permutation(X.shape[0]) if shuffle else np.arange(X.shape[0])
+            with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
+                costs = run_epoch(net, optimizer, X, Y, order, slices)
+            iteration = _first_nonfinite(costs)
+            if iteration is not None:
+                history.costs.extend(costs[:iteration])
+                _diverged(params, snapshot, optimizer, history, epoch, iteration, costs)
+            history.costs.extend(costs)
+            history.epoch_costs.append(float(np.dot(costs, sizes) / X.shape[0]))
+            if validating:
+                history.val_costs.append(net._cost(X_val, Y_val))
+                if net.output.name in ("sigmoid", "softmax"):
+                    history.val_accuracies.append(accuracy(net, X_val, Y_val))
+            history.seconds.append(time.perf_counter() - start)
+            done = epoch
+            if best is not None:
+                monitored = history.val_costs[-1] if validating else history.epoch_costs[-1]
+                if best.update(monitored, epoch, params) and early_stopping:
+                    history.stop_training = epoch - best.epoch >= early_stopping
+            for callback in callbacks:
+                callback(history)
+        except KeyboardInterrupt:
+            if checkpoint is None:
+                raise
+            if done < epoch:  # interrupted inside the epoch: go back to its start
+                snapshot.restore(params, optimizer, history)
+                rng.bit_generator.state = rng_state
+            save(done)
+            raise TrainingInterrupted(
+                f"training interrupted in epoch {epoch}; the state after epoch {done} is saved "
+                f"in {checkpoint}: resume with resume={str(checkpoint)!r} "
+                f"(glassnet train ... --resume {checkpoint})"
+            ) from None
+        last = epoch == epochs or history.stop_training
+        if checkpoint is not None and (last or epoch % checkpoint_every == 0):
+            save(epoch)
         if history.stop_training:
             break
+    if restore_best and best is not None and best.params is not None:
+        for p, saved in zip(params, best.params, strict=True):
+            p[...] = saved
     return history
+
+
+class _Snapshot:
+    """Parameters, optimizer state and history lengths at the start of an epoch."""
+
+    def __init__(self, params, optimizer, history: History) -> None:
+        self.params = [p.copy() for p in params]
+        self.t = optimizer.t
+        self.lr = optimizer.lr
+        self.slots = {
+            name: None
+            if getattr(optimizer, name) is None
+            else [a.copy() for a in getattr(optimizer, name)]
+            for name in optimizer.slots
+        }
+        self.lengths = {k: len(v) for k, v in history.to_dict().items()}
+
+    def restore(self, params, optimizer, history: History) -> None:
+        for p, saved in zip(params, self.params, strict=True):
+            p[...] = saved
+        optimizer.t, optimizer.lr = self.t, self.lr
+        for name, saved in self.slots.items():
+            setattr(optimizer, name, saved)
+        for key, n in self.lengths.items():
+            del getattr(history, key)[n:]
+
+
+class _Best:
+    """The lowest monitored cost so far, its epoch and (for restore_best) its weights."""
+
+    def __init__(self, params) -> None:
+        self.cost, self.epoch, self.params = np.inf, 0, None
+
+    def update(self, cost: float, epoch: int, params) -> bool:
+        """Record ``cost``; return True when it is not an improvement."""
+        if cost < self.cost:
+            self.cost, self.epoch = cost, epoch
+            self.params = [p.copy() for p in params]
+            return False
+        return True
+
+
+def _split(X, Y, fraction, seed):
+    """A seeded random hold-out of ``fraction`` of the rows (at least one row on each side)."""
+    fraction = check_fraction(fraction, "validation_split", closed_low=False)
+    m = X.shape[0]
+    n_val = int(round(m * fraction))
+    if not 1 <= n_val < m:
+        raise GlassnetError(
+            f"validation_split={fraction} of {m} samples leaves no validation or no training "
+            "data; use more data or another fraction"
+        )
+    order = np.random.default_rng(None if seed is None else [seed, 1]).permutation(m)
+    train, val = np.sort(order[n_val:]), np.sort(order[:n_val])
+    return X[train], Y[train], X[val], Y[val]
 
 
 def accuracy(net: Network, X: np.ndarray, Y: np.ndarray) -> float:
@@ -137,7 +265,7 @@ def _first_nonfinite(costs) -> int | None:
 def _diverged(params, snapshot, optimizer, history, epoch, iteration, costs) -> None:
     """Keep the last finite weights, record what was measured, and raise DivergenceError."""
     if not all(np.isfinite(p).all() for p in params):
-        for p, saved in zip(params, snapshot, strict=True):
+        for p, saved in zip(params, snapshot.params, strict=True):
             p[...] = saved
     history.stop_training = True
     raise DivergenceError(
