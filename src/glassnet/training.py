@@ -80,6 +80,7 @@ def train(
     checkpoint=None,
     checkpoint_every: int = 1,
     resume=None,
+    comm=None,
 ) -> History:
     """Train ``net`` in place with mini-batch gradient descent and return its History.
 
@@ -98,6 +99,9 @@ def train(
     generator, history) atomically every ``checkpoint_every`` epochs, at the end, and on Ctrl-C
     (then raising ``TrainingInterrupted``). ``resume=path`` continues such a run: with the same
     arguments it ends with weights bit-identical to an uninterrupted run.
+
+    ``comm=MPI.COMM_WORLD`` trains data-parallel over MPI (see ``glassnet.distributed``): call
+    it on every rank with the same arguments; rank 0 alone writes the checkpoint.
     """
     from . import checkpoints  # the file format sits above training: import at use
 
@@ -123,7 +127,14 @@ def train(
         Y_val = net._check_targets(validation_data[1], X_val.shape[0], name="y_val")
     validating = validation_split is not None or validation_data is not None
 
-    run_epoch = engines.select(engine, net, optimizer)
+    if comm is None:
+        run_epoch = engines.select(engine, net, optimizer)
+    else:
+        from .distributed import DataParallel
+
+        run_epoch = DataParallel(comm, net).epoch
+        if comm.Get_rank() != 0:
+            checkpoint = None
     history = History() if history is None else history
     rng = np.random.default_rng(seed)
     base_lr = optimizer.lr

