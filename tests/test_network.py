@@ -146,3 +146,12 @@ def test_bad_data_is_refused(X, y, message):
     net = gn.Network([3, 2, 1], seed=0)
     with pytest.raises(gn.GlassnetError, match=message):
         net.cost_and_gradients(X, y)
+
+
+def test_network_pickles_for_joblib_and_dask(rng):
+    import pickle
+
+    net = gn.Network([4, 5, 1], hidden="tanh", init="normal(0.3)", seed=1)
+    twin = pickle.loads(pickle.dumps(net))
+    X = rng.standard_normal((6, 4))
+    assert np.array_equal(twin.forward(X), net.forward(X)) and twin.init.name == "normal(0.3)"

@@ -22,3 +22,7 @@ class DivergenceError(GlassnetError, FloatingPointError):
 
 class ModelFileError(GlassnetError):
     """A model or checkpoint file is missing, corrupt, hostile or of another format version."""
+
+
+class MissingDependencyError(GlassnetError, ImportError):
+    """An optional feature's package is not installed; the message names the extra to install."""

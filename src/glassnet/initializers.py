@@ -37,6 +37,9 @@ class Initializer:
     name: str
     variance: Callable[[int, int], float]
 
+    def __reduce__(self):  # pickled by name: normal(s) carries its scale in the name
+        return (get, (self.name, ""))
+
     def __call__(self, n_in: int, n_out: int, rng: np.random.Generator, dtype=np.float32):
         std = np.sqrt(self.variance(n_in, n_out))
         return (rng.standard_normal((n_out, n_in)) * std).astype(dtype)
