@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 
@@ -204,6 +204,9 @@ def train(
     return history
 
 
+_RECORDS = [f for f in fields(History) if f.name != "stop_training"]
+
+
 class _Snapshot:
     """Parameters, optimizer state and history lengths at the start of an epoch."""
 
@@ -217,7 +220,7 @@ class _Snapshot:
             else [a.copy() for a in getattr(optimizer, name)]
             for name in optimizer.slots
         }
-        self.lengths = {k: len(v) for k, v in history.to_dict().items()}
+        self.lengths = {f.name: len(getattr(history, f.name)) for f in _RECORDS}
 
     def restore(self, params, optimizer, history: History) -> None:
         for p, saved in zip(params, self.params, strict=True):

@@ -1,0 +1,198 @@
+"""ONNX export: a trained network as a standard graph that any ONNX runtime can execute.
+
+The graph computes, for a float32 input X of shape (N, n_0) with a dynamic batch size N:
+
+    X' = (X - mu) / sigma                   Sub, Div      (only with a Standardizer)
+    Z[l] = A[l-1] W[l]^T + b[l]             Gemm(transB=1), W[l] stored as (n_l, n_{l-1})
+    Z~[l] = gamma (Z - mu_run) / sqrt(var_run + eps) + beta     BatchNormalization (if any)
+    A[l] = g(Z[l])                          Relu | Sigmoid | Tanh | Softmax | nothing (identity)
+
+Its output is named ``probability`` for a sigmoid output (shape (N, 1) for a binary classifier:
+P(class 1 | x)) or a softmax output (shape (N, K)), and ``prediction`` for an identity output
+(shape (N, n_outputs)). Dropout is off at prediction, so it adds no node. A feature that was
+constant in the training data has sigma = 0 and is divided by 1, as in gn.Standardizer.
+Every tensor is float32, whatever the network's dtype, since that is what runtimes support
+everywhere; the graph uses opset 13 and IR version 7, which onnxruntime has read since 1.7.
+
+The model is built with the ``onnx`` package's helper API and checked with ``onnx.checker``
+before it is written (to a temporary file first, then renamed, so a reader never sees half a
+file: ``glassnet.io.atomic_write``). ``onnx`` is optional: ``pip install "glassnet[onnx]"``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .data import Standardizer
+from .errors import GlassnetError, GlassnetTypeError
+from .io import atomic_write
+from .network import Network
+
+__all__ = ["INPUT_NAME", "OPSET", "OUTPUT_NAMES", "to_onnx"]
+
+OPSET = 13
+IR_VERSION = 7  # the IR version of ONNX 1.8, the release that introduced opset 13
+INPUT_NAME = "X"
+OUTPUT_NAMES = {"sigmoid": "probability", "softmax": "probability", "identity": "prediction"}
+# The ONNX operator for each activation; identity needs none.
+OPERATORS = {
+    "relu": "Relu",
+    "sigmoid": "Sigmoid",
+    "tanh": "Tanh",
+    "softmax": "Softmax",
+    "identity": None,
+}
+
+
+def to_onnx(model, path, standardizer: Standardizer | None = None) -> Path:
+    """Write ``model`` to ``path`` as an ONNX graph and return the path.
+
+    ``model`` is a ``gn.Network`` (pass its ``gn.Standardizer`` as ``standardizer``, if it was
+    trained on standardized inputs), a loaded model file (``glassnet.io.load``: anything with
+    ``.network`` and ``.standardizer``), or a fitted ``glassnet.sklearn.GlassClassifier``.
+    Input ``X``: float32 (N, n_features); output ``probability`` (N, 1) for a sigmoid output,
+    (N, K) for softmax, or ``prediction`` (N, n_outputs) for an identity output.
+    """
+    onnx = _import_onnx()
+    helper = onnx.helper
+    net, scaler, classes = _unpack(model, standardizer)
+    unknown = {layer.activation.name for layer in net.layers} - set(OPERATORS)
+    if unknown or net.output.name not in OUTPUT_NAMES:
+        raise GlassnetError(
+            f"cannot export the activation(s) {sorted(unknown or {net.output.name})} to ONNX; "
+            f"export supports: {', '.join(sorted(OPERATORS))}"
+        )
+    graph = _graph(onnx, net, scaler)
+    onnx_model = helper.make_model(
+        graph,
+        producer_name="glassnet",
+        producer_version=_version(),
+        opset_imports=[helper.make_opsetid("", OPSET)],
+        doc_string=f"glassnet {net!r}",
+    )
+    onnx_model.ir_version = IR_VERSION
+    metadata = {
+        "glassnet_config": json.dumps(net.config()),
+        "standardized": json.dumps(scaler is not None),
+    }
+    if classes is not None:  # probability is P(classes[1] | x)
+        metadata["classes"] = json.dumps(np.asarray(classes).tolist())
+    helper.set_model_props(onnx_model, metadata)
+    onnx.checker.check_model(onnx_model, full_check=True)
+    data = onnx_model.SerializeToString()
+    return atomic_write(Path(path), lambda file: file.write(data))
+
+
+def _graph(onnx, net: Network, scaler: Standardizer | None):
+    """The nodes X -> [Sub, Div] -> (Gemm, [BatchNormalization], activation) per layer."""
+    helper, FLOAT = onnx.helper, onnx.TensorProto.FLOAT
+    nodes, weights = [], []
+
+    def constant(name: str, values) -> str:
+        array = np.ascontiguousarray(values, dtype=np.float32)
+        weights.append(onnx.numpy_helper.from_array(array, name))
+        return name
+
+    A = INPUT_NAME
+    if scaler is not None:
+        mu = constant("mean", scaler.mean_)
+        sigma = constant("scale", np.where(scaler.std_ > 0, scaler.std_, 1.0))
+        nodes.append(helper.make_node("Sub", [A, mu], ["X_centered"], name="standardize_sub"))
+        nodes.append(helper.make_node("Div", ["X_centered", sigma], ["A0"], name="standardize_div"))
+        A = "A0"
+    L = len(net.layers)
+    output = OUTPUT_NAMES[net.output.name]
+    for l, layer in enumerate(net.layers, start=1):
+        op = OPERATORS[layer.activation.name]
+        Z = output if (l == L and op is None) else f"Z{l}"
+        W, b = constant(f"W{l}", layer.W), constant(f"b{l}", layer.b)
+        nodes.append(helper.make_node("Gemm", [A, W, b], [Z], name=f"layer{l}_gemm", transB=1))
+        if layer.norm is not None:  # hidden layers only, so Z is never the graph's output here
+            norm = layer.norm
+            statistics = [
+                constant(f"{name}{l}", getattr(norm, name))
+                for name in ("gamma", "beta", "running_mean", "running_var")
+            ]
+            Z_norm = f"Z{l}_norm"
+            nodes.append(
+                helper.make_node(
+                    "BatchNormalization",
+                    [Z, *statistics],
+                    [Z_norm],
+                    name=f"layer{l}_batchnorm",
+                    epsilon=float(norm.epsilon),
+                )
+            )
+            Z = Z_norm
+        A = Z
+        if op is not None:
+            A = output if l == L else f"A{l}"
+            extra = {"axis": 1} if op == "Softmax" else {}
+            nodes.append(helper.make_node(op, [Z], [A], name=f"layer{l}_{op.lower()}", **extra))
+    return helper.make_graph(
+        nodes,
+        "glassnet",
+        [helper.make_tensor_value_info(INPUT_NAME, FLOAT, ["N", net.n_features])],
+        [helper.make_tensor_value_info(output, FLOAT, ["N", net.n_outputs])],
+        initializer=weights,
+    )
+
+
+def _unpack(model, standardizer):
+    """(network, standardizer or None, classes or None) from any of the accepted models."""
+    if isinstance(model, Network):
+        net, own, classes = model, None, None
+    elif hasattr(model, "get_params"):  # a scikit-learn estimator such as GlassClassifier
+        if not hasattr(model, "network_"):
+            raise GlassnetError(
+                f"this {type(model).__name__} is not fitted yet: call fit(X, y) before exporting"
+            )
+        net, own, classes = model.network_, model.standardizer_, model.classes_
+    elif isinstance(getattr(model, "network", None), Network):  # glassnet.io's loaded Model
+        net, own = model.network, getattr(model, "standardizer", None)
+        classes = getattr(model, "classes", None)
+    else:
+        raise GlassnetTypeError(
+            f"to_onnx needs a gn.Network, a model loaded with glassnet.io.load or a fitted "
+            f"GlassClassifier; got {type(model).__name__}"
+        )
+    if own is not None and standardizer is not None:
+        raise GlassnetError(
+            "the model already carries its Standardizer; pass standardizer= only with a bare "
+            "gn.Network"
+        )
+    scaler = own if standardizer is None else standardizer
+    if scaler is not None:
+        if not isinstance(scaler, Standardizer):
+            raise GlassnetTypeError(
+                f"standardizer must be a gn.Standardizer, got {type(scaler).__name__}"
+            )
+        if scaler.n_features != net.n_features:  # n_features also checks that it is fitted
+            raise GlassnetError(
+                f"the Standardizer was fitted on {scaler.n_features} features but the network's "
+                f"input layer has {net.n_features}; pass the Standardizer of this network's "
+                "training data"
+            )
+    return net, scaler, classes
+
+
+def _import_onnx():
+    try:
+        import onnx
+        import onnx.checker
+        import onnx.helper
+        import onnx.numpy_helper
+    except ImportError:
+        raise GlassnetError(
+            'ONNX export needs the onnx package: pip install "glassnet[onnx]"'
+        ) from None
+    return onnx
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__

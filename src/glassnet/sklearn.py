@@ -1,0 +1,368 @@
+"""scikit-learn estimators around glassnet's Network, for Pipeline, GridSearchCV and friends.
+
+``GlassClassifier`` is a binary classifier: one sigmoid output unit trained with binary
+cross-entropy, exactly the lecture's network. For a sample x with logit z = Z[L](x):
+
+    decision_function(x) = z
+    predict_proba(x)     = [1 - sigma(z), sigma(z)]       sigma(z) = 1 / (1 + e^-z)
+    predict(x)           = classes_[1] if sigma(z) > 0.5 else classes_[0]
+
+``classes_`` are the sorted labels (any two integers or strings); the network sees y' = 1 for
+``classes_[1]`` and 0 for ``classes_[0]``. With ``standardize=True`` every input first goes through
+a ``gn.Standardizer`` fitted on the training rows: x' = (x - mu) / sigma.
+
+This module *is* the scikit-learn integration, so it imports scikit-learn (>= 1.6) at once;
+``import glassnet`` alone never does. Multi-class classification (softmax output) and a
+regressor (identity output with mean squared error) slot in through the hooks of
+``_GlassEstimator``: ``_init_targets``, ``_encode_targets`` and ``_make_network``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from numbers import Integral
+
+import numpy as np
+
+try:
+    from sklearn.base import BaseEstimator, ClassifierMixin
+    from sklearn.model_selection import train_test_split
+    from sklearn.utils import check_random_state
+    from sklearn.utils.multiclass import check_classification_targets, type_of_target
+    from sklearn.utils.validation import check_is_fitted, validate_data
+except ImportError as error:  # validate_data arrived in scikit-learn 1.6
+    raise ImportError(
+        f"glassnet.sklearn needs scikit-learn >= 1.6 ({error}); install it with "
+        'pip install "glassnet[sklearn]"'
+    ) from error
+
+from . import activations, optimizers
+from .data import Standardizer
+from .errors import GlassnetError
+from .network import Network
+from .training import History, train
+from .validation import check_fraction, pick
+
+__all__ = ["GlassClassifier"]
+
+# Inputs are validated by scikit-learn into one of these; the network then casts to its dtype.
+_FLOATS = (np.float64, np.float32)
+_SEED_LIMIT = np.iinfo(np.int32).max
+
+
+class _GlassEstimator(BaseEstimator):
+    """What every glassnet estimator shares: parameters, fitting, continuing, the forward pass.
+
+    A subclass says how targets become the network's Y (``_init_targets`` on a fresh start,
+    ``_encode_targets`` on every call) and which network to build (``_make_network``).
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(20, 7, 5),
+        activation: str = "relu",
+        init: str = "auto",
+        optimizer: str = "momentum",
+        learning_rate: float = 0.01,
+        beta: float = 0.9,
+        batch_size: int | None = 64,
+        epochs: int = 200,
+        standardize: bool = True,
+        validation_fraction: float | None = None,
+        random_state=None,
+        verbose: bool = False,
+        warm_start: bool = False,
+        dtype: str = "float32",
+    ) -> None:
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.init = init
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.beta = beta
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.standardize = standardize
+        self.validation_fraction = validation_fraction
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.dtype = dtype
+
+    # ---- hooks for subclasses -------------------------------------------------------------
+
+    _output = "sigmoid"  # the output activation; its loss comes with it (gn.losses.FOR_OUTPUT)
+    _target_checks: dict = {}  # for validate_data, e.g. {"y_numeric": True} for a regressor
+
+    def _init_targets(self, y: np.ndarray, classes) -> int:
+        """Learn what the targets are (e.g. ``classes_``) and return the number of output units."""
+        raise NotImplementedError
+
+    def _encode_targets(self, y: np.ndarray) -> np.ndarray:
+        """The network's targets Y of shape (m, n_outputs) for validated labels y."""
+        raise NotImplementedError
+
+    def _make_network(self, n_features: int, n_outputs: int, seed: int) -> Network:
+        return Network(
+            [n_features, *self._hidden_sizes(), n_outputs],
+            hidden=self.activation,
+            output=self._output,
+            init=self.init,
+            seed=seed,
+            dtype=self.dtype,
+        )
+
+    # ---- fitting --------------------------------------------------------------------------
+
+    def _fit(self, X, y, *, partial: bool, classes=None):
+        """Start a fresh network or continue ``network_``, then train it.
+
+        ``fit`` trains ``epochs`` epochs and starts afresh unless ``warm_start`` is set;
+        ``partial_fit`` trains one epoch on the given rows and always continues.
+        """
+        fresh = not hasattr(self, "network_") or not (partial or self.warm_start)
+        X, y = validate_data(self, X, y, reset=fresh, dtype=_FLOATS, **self._target_checks)
+        if fresh:
+            n_outputs = self._init_targets(y, classes)
+            random = check_random_state(self.random_state)
+            network_seed, shuffle_seed, self._split_seed = random.randint(_SEED_LIMIT, size=3)
+            self._shuffle_rng = np.random.default_rng(shuffle_seed)
+        elif classes is not None:
+            self._check_same_classes(classes)
+        Y = self._encode_targets(y)
+
+        validation = None
+        if self.validation_fraction is not None and not partial:
+            fraction = check_fraction(
+                self.validation_fraction, "validation_fraction", closed_low=False
+            )
+            X, X_val, Y, Y_val = train_test_split(
+                X, Y, test_size=fraction, stratify=self._stratify(Y), random_state=self._split_seed
+            )
+            validation = (X_val, Y_val)
+
+        if fresh:
+            self.standardizer_ = Standardizer().fit(X) if self.standardize else None
+            self.network_ = self._make_network(X.shape[1], n_outputs, int(network_seed))
+            self.optimizer_ = self._make_optimizer()
+            self.history_ = History()
+        else:
+            self._check_same_architecture()
+            wanted = self._make_optimizer()
+            if wanted.config() != self.optimizer_.config():  # new hyper-parameters, new state
+                self.optimizer_ = wanted
+
+        if validation is not None:
+            validation = (self._scale(validation[0]), validation[1])
+        train(
+            self.network_,
+            self._scale(X),
+            Y,
+            optimizer=self.optimizer_,
+            epochs=1 if partial else self.epochs,
+            batch_size=self.batch_size,
+            seed=int(self._shuffle_rng.integers(_SEED_LIMIT)),
+            validation_data=validation,
+            callbacks=[self._report] if self.verbose else (),
+            history=self.history_,
+            engine="auto",
+        )
+        self.n_iter_ = self.history_.epochs
+        return self
+
+    def _stratify(self, Y: np.ndarray):
+        """What the validation split keeps in proportion (a classifier's classes)."""
+        return None
+
+    def _hidden_sizes(self) -> list:
+        sizes = self.hidden_layer_sizes
+        return [sizes] if isinstance(sizes, Integral) else list(sizes)
+
+    def _make_optimizer(self):
+        """The optimizer named by ``optimizer``, given the hyper-parameters it accepts."""
+        factory = pick(self.optimizer, optimizers.OPTIMIZERS, "optimizer")
+        accepted = inspect.signature(factory).parameters
+        given = {"lr": self.learning_rate, "beta": self.beta}
+        return factory(**{name: value for name, value in given.items() if name in accepted})
+
+    def _check_same_architecture(self) -> None:
+        net = self.network_
+        wanted = (self._hidden_sizes(), activations.get(self.activation).name, np.dtype(self.dtype))
+        if (net.sizes[1:-1], net.hidden.name, net.dtype) != wanted:
+            raise GlassnetError(
+                f"{type(self).__name__} continues the fitted network_ {net} (warm_start=True or "
+                "partial_fit), but hidden_layer_sizes, activation or dtype changed since; set "
+                "warm_start=False and call fit to train a new network"
+            )
+
+    def _check_same_classes(self, classes) -> None:
+        raise NotImplementedError
+
+    def _report(self, history: History) -> None:
+        line = f"epoch {history.epochs}: cost {history.epoch_costs[-1]:.6f}"
+        if history.val_costs:
+            line += f", validation cost {history.val_costs[-1]:.6f}"
+        if history.val_accuracies:
+            line += f", validation accuracy {history.val_accuracies[-1]:.4f}"
+        print(line, flush=True)
+
+    # ---- pickling -------------------------------------------------------------------------
+
+    def __getstate__(self) -> dict:
+        """Pickle ``network_`` as its plain config and weight arrays (Keras-style).
+
+        A Network holds initializer objects that the pickle module cannot store by reference;
+        its config names them instead, and the weights travel as arrays.
+        """
+        state = super().__getstate__()
+        if "network_" in state:
+            net = state["network_"]
+            state = dict(state, network_={"config": net.config(), "weights": net.parameters()})
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        saved = state.get("network_")
+        if isinstance(saved, dict):
+            net = Network.from_config(saved["config"])
+            for p, weights in zip(net.parameters(), saved["weights"], strict=True):
+                p[...] = weights
+            state = dict(state, network_=net)
+        super().__setstate__(state)
+
+    # ---- prediction -----------------------------------------------------------------------
+
+    def _scale(self, X: np.ndarray) -> np.ndarray:
+        return X if self.standardizer_ is None else self.standardizer_.transform(X)
+
+    def _logits(self, X) -> np.ndarray:
+        """Z[L] for validated X, of shape (m, n_outputs).
+
+        The forward pass of ``Network.forward`` (Z[l] = A[l-1] W[l]^T + b[l], A[l] = g[l](Z[l]))
+        for the plain networks this estimator builds (no batch normalization; dropout is off at
+        prediction), but it keeps no caches: predicting leaves the fitted estimator untouched, so
+        it stays small to pickle and safe to share between threads.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=_FLOATS)
+        A = np.ascontiguousarray(self._scale(X), dtype=self.network_.dtype)
+        for layer in self.network_.layers:
+            Z = A @ layer.W.T + layer.b
+            A = layer.activation.forward(Z)
+        return Z
+
+
+class GlassClassifier(ClassifierMixin, _GlassEstimator):
+    """A binary classifier: glassnet's L-layer network with one sigmoid output unit.
+
+    Parameters (all plain data, as scikit-learn requires):
+
+    - ``hidden_layer_sizes``: units per hidden layer, e.g. (20, 7, 5); () is logistic regression.
+    - ``activation``: hidden activation, "relu", "tanh", "sigmoid" or "identity".
+    - ``init``: initializer name ("auto": he for ReLU, lecun otherwise).
+    - ``optimizer``, ``learning_rate``, ``beta``: "momentum" (V = beta V + (1 - beta) dW,
+      W = W - lr V), "gd" (W = W - lr dW) or any other name in ``gn.optimizers`` ("nesterov",
+      "rmsprop", "adam", "adamw"); each gets ``learning_rate`` as lr, and ``beta`` if it takes
+      one (the others keep their published defaults).
+    - ``batch_size`` (None: full batch) and ``epochs``: the mini-batch schedule of ``gn.train``.
+    - ``standardize``: fit a ``gn.Standardizer`` on the training rows and apply it everywhere.
+    - ``validation_fraction``: None to train on every row, or a fraction in (0, 1) held out
+      (stratified, seeded by ``random_state``) so that ``history_`` records ``val_costs`` and
+      ``val_accuracies`` after each epoch. Used by ``fit``; ``partial_fit`` trains on all it gets.
+    - ``random_state``: None, an int or a RandomState; it gives the network's seed, the
+      shuffling seed and the split seed, so an int makes ``fit`` reproducible bit for bit.
+    - ``verbose``: print the cost after every epoch.
+    - ``warm_start``: ``fit`` continues training the fitted ``network_`` (same optimizer state,
+      same Standardizer) instead of starting over.
+    - ``dtype``: "float32" (default) or "float64" for the network.
+
+    Fitted attributes: ``network_`` (a ``gn.Network``), ``standardizer_`` (a ``gn.Standardizer``
+    or None), ``optimizer_``, ``history_`` (a ``gn.History`` that keeps growing across warm
+    starts and partial fits), ``classes_``, ``n_features_in_``, ``n_iter_`` (epochs trained) and,
+    for pandas input, ``feature_names_in_``.
+
+    Only two classes for now: more raise a ValueError; multi-class classification arrives with the
+    softmax output.
+    """
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False  # one sigmoid unit; softmax will lift this
+        return tags
+
+    def fit(self, X, y) -> GlassClassifier:
+        """Train on X (m, n_features) and labels y (m,) of two classes; returns self."""
+        return self._fit(X, y, partial=False)
+
+    def partial_fit(self, X, y, classes=None) -> GlassClassifier:
+        """One epoch of mini-batches on (X, y), continuing the network and optimizer state.
+
+        ``classes`` (both labels) is required on the first call, since one batch may hold only
+        one of them.
+        """
+        if not hasattr(self, "network_") and classes is None:
+            raise GlassnetError(
+                "classes must be given on the first call to partial_fit, e.g. "
+                "partial_fit(X, y, classes=[0, 1]): one batch may not contain every class"
+            )
+        return self._fit(X, y, partial=True, classes=classes)
+
+    def decision_function(self, X) -> np.ndarray:
+        """The logit z = Z[L] of each sample, shape (m,): positive means ``classes_[1]``."""
+        return self._logits(X)[:, 0]
+
+    def predict_proba(self, X) -> np.ndarray:
+        """[P(classes_[0] | x), P(classes_[1] | x)] = [1 - sigma(z), sigma(z)], shape (m, 2)."""
+        p = activations.sigmoid.forward(self.decision_function(X))
+        return np.column_stack([1 - p, p])
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        """[log(1 - sigma(z)), log sigma(z)] = [-log(1 + e^z), -log(1 + e^-z)], never log(0)."""
+        z = self.decision_function(X)
+        return np.column_stack([-np.logaddexp(0, z), -np.logaddexp(0, -z)])
+
+    def predict(self, X) -> np.ndarray:
+        """``classes_[1]`` where sigma(z) > 0.5, else ``classes_[0]``."""
+        positive = self.predict_proba(X)[:, 1] > 0.5
+        return self.classes_[positive.astype(np.intp)]
+
+    # ---- the hooks ------------------------------------------------------------------------
+
+    def _init_targets(self, y: np.ndarray, classes) -> int:
+        check_classification_targets(y)
+        target = type_of_target(y, input_name="y", raise_unknown=True)
+        labels = np.unique(y if classes is None else np.asarray(classes))
+        if target != "binary" or len(labels) > 2:
+            raise GlassnetError(
+                f"Only binary classification is supported. The type of the target is {target} "
+                f"with {len(labels)} classes; GlassClassifier learns two classes with one sigmoid "
+                "output unit for now. Multi-class classification arrives with the softmax "
+                "output (issue 8)."
+            )
+        if len(labels) < 2:
+            raise GlassnetError(
+                "GlassClassifier needs two classes to learn from, but y contains only one class "
+                f"({labels.tolist()[0]!r}); give it samples of both classes"
+            )
+        self.classes_ = labels
+        return 1
+
+    def _encode_targets(self, y: np.ndarray) -> np.ndarray:
+        """y' = 1 for ``classes_[1]``, 0 for ``classes_[0]``, as a column (m, 1)."""
+        known = np.isin(y, self.classes_)
+        if not known.all():
+            raise GlassnetError(
+                f"y contains the label {y[~known].tolist()[0]!r}, which is not one of the classes "
+                f"{self.classes_.tolist()} this classifier was fitted with; use warm_start=False "
+                "to fit anew with other classes"
+            )
+        return (y == self.classes_[1]).astype(np.float64).reshape(-1, 1)
+
+    def _check_same_classes(self, classes) -> None:
+        if not np.array_equal(np.unique(np.asarray(classes)), self.classes_):
+            raise GlassnetError(
+                f"classes={list(classes)} differs from the classes_ {self.classes_.tolist()} "
+                "of the first partial_fit call; pass the same classes every time (or none)"
+            )
+
+    def _stratify(self, Y: np.ndarray):
+        return Y

@@ -1,0 +1,258 @@
+"""GlassClassifier: scikit-learn's own estimator checks, and the tools people use it with.
+
+Estimator checks: none is skipped or expected to fail. GlassClassifier tags itself as binary-only
+(``classifier_tags.multi_class = False``, until the softmax output reaches the estimator), so
+scikit-learn runs its binary versions of the classifier checks plus
+``check_classifier_not_supporting_multiclass``, which demands the ValueError "Only binary
+classification is supported." for three classes; ``expected_failed_checks`` stays empty.
+"""
+
+import pickle
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+
+pytest.importorskip("sklearn", reason="GlassClassifier needs scikit-learn: glassnet[sklearn]")
+
+from sklearn.base import clone  # noqa: E402
+from sklearn.datasets import load_breast_cancer, make_classification  # noqa: E402
+from sklearn.model_selection import (  # noqa: E402
+    GridSearchCV,
+    cross_val_score,
+    train_test_split,
+)
+from sklearn.neural_network import MLPClassifier  # noqa: E402
+from sklearn.pipeline import Pipeline, make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+
+from glassnet.sklearn import GlassClassifier  # noqa: E402
+
+# Small and fast, so that the whole suite of checks runs in about a second; the defaults a user
+# gets (200 epochs of (20, 7, 5), lr 0.01) are measured on breast_cancer below.
+FAST = dict(hidden_layer_sizes=(8,), epochs=20, learning_rate=0.1)
+
+
+@parametrize_with_checks([GlassClassifier(**FAST)], expected_failed_checks=lambda est: {})
+def test_scikit_learn_estimator_checks(estimator, check, monkeypatch):
+    # check_array_api_input skips itself unless SCIPY_ARRAY_API is set; with it set, it runs
+    # (on NumPy inputs, since GlassClassifier does not claim array API support) and passes.
+    monkeypatch.setenv("SCIPY_ARRAY_API", "1")
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    X, y = make_classification(
+        n_samples=300, n_features=6, n_informative=4, class_sep=1.5, random_state=0
+    )
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    X, y = load_breast_cancer(return_X_y=True)
+    return train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
+
+
+def test_breast_cancer_accuracy_matches_mlp_classifier(cancer):
+    """The defaults train well: as accurate as MLPClassifier with the same recipe."""
+    X_train, X_test, y_train, y_test = cancer
+    start = time.perf_counter()
+    glass = GlassClassifier(random_state=0).fit(X_train, y_train)
+    glass_seconds = time.perf_counter() - start
+    mlp = make_pipeline(
+        StandardScaler(),
+        MLPClassifier(
+            hidden_layer_sizes=(20, 7, 5),
+            solver="sgd",
+            learning_rate_init=0.01,
+            momentum=0.9,
+            nesterovs_momentum=False,
+            batch_size=64,
+            max_iter=200,
+            alpha=0.0,
+            random_state=0,
+        ),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning: 200 epochs, as for glassnet
+        mlp.fit(X_train, y_train)
+    glass_accuracy, mlp_accuracy = glass.score(X_test, y_test), mlp.score(X_test, y_test)
+    print(
+        f"breast_cancer test accuracy: GlassClassifier {glass_accuracy:.4f} "
+        f"({glass_seconds:.2f} s), MLPClassifier {mlp_accuracy:.4f}"
+    )
+    assert glass_accuracy >= 0.94
+    assert glass_accuracy >= mlp_accuracy - 0.02
+
+
+def test_pipeline_and_grid_search(cancer):
+    X_train, X_test, y_train, y_test = cancer
+    pipeline = Pipeline(
+        [
+            ("scale", StandardScaler()),
+            ("net", GlassClassifier(standardize=False, epochs=50, random_state=0)),
+        ]
+    )
+    grid = GridSearchCV(
+        pipeline,
+        {"net__hidden_layer_sizes": [(4,), (20, 7, 5)], "net__learning_rate": [0.01, 0.1]},
+        cv=3,
+    )
+    grid.fit(X_train, y_train)
+    assert len(grid.cv_results_["params"]) == 4
+    assert grid.best_score_ > 0.95
+    assert grid.score(X_test, y_test) > 0.93
+    net = grid.best_estimator_.named_steps["net"]
+    assert net.get_params()["learning_rate"] == grid.best_params_["net__learning_rate"]
+    assert net.history_.epochs == 50
+
+
+def test_cross_val_score_in_parallel_processes_equals_serial(blobs):
+    X, y = blobs
+    clf = GlassClassifier(**FAST, random_state=0)
+    serial = cross_val_score(clf, X, y, cv=3)
+    parallel = cross_val_score(clf, X, y, cv=3, n_jobs=2)  # joblib's process workers
+    assert serial.min() > 0.85
+    np.testing.assert_array_equal(parallel, serial)
+
+
+def test_clone_and_random_state_reproducibility(blobs):
+    X, y = blobs
+    fitted = GlassClassifier(**FAST, random_state=7).fit(X, y)
+    twin = clone(fitted)
+    assert not hasattr(twin, "network_") and twin.get_params() == fitted.get_params()
+    np.testing.assert_array_equal(twin.fit(X, y).predict_proba(X), fitted.predict_proba(X))
+    other = GlassClassifier(**FAST, random_state=8).fit(X, y)
+    assert not np.array_equal(other.predict_proba(X), fitted.predict_proba(X))
+
+
+def test_partial_fit_continues_network_and_optimizer(blobs):
+    X, y = blobs
+    clf = GlassClassifier(hidden_layer_sizes=(8,), learning_rate=0.05, random_state=0)
+    with pytest.raises(gn.GlassnetError, match="classes must be given"):
+        clf.partial_fit(X, y)
+    clf.partial_fit(X[:32], y[:32], classes=[0, 1])
+    network, optimizer = clf.network_, clf.optimizer_
+    steps = optimizer.t
+    for _ in range(14):
+        clf.partial_fit(X, y)
+    assert clf.network_ is network and clf.optimizer_ is optimizer  # continued, not restarted
+    assert optimizer.t == steps + 14 * 5  # 300 rows in batches of 64: 5 steps per call
+    assert clf.history_.epochs == clf.n_iter_ == 15
+    costs = clf.history_.epoch_costs
+    assert costs[-1] < 0.6 * costs[1]
+    with pytest.raises(gn.GlassnetError, match="differs from the classes_"):
+        clf.partial_fit(X, y, classes=[0, 2])
+
+
+def test_warm_start_continues_and_cold_start_restarts(blobs):
+    X, y = blobs
+    clf = GlassClassifier(hidden_layer_sizes=(8,), epochs=10, warm_start=True, random_state=0)
+    clf.fit(X, y)
+    network, first_cost = clf.network_, clf.history_.epoch_costs[-1]
+    clf.fit(X, y)
+    assert clf.network_ is network and clf.history_.epochs == 20
+    assert clf.history_.epoch_costs[-1] < first_cost
+    clf.set_params(hidden_layer_sizes=(4,))
+    with pytest.raises(gn.GlassnetError, match="warm_start=False"):
+        clf.fit(X, y)
+    clf.set_params(warm_start=False).fit(X, y)
+    assert clf.network_ is not network and clf.history_.epochs == 10
+
+
+def test_string_and_integer_labels_round_trip(blobs):
+    X, y = blobs
+    for labels in (np.array(["cat", "dog"]), np.array([3, 7])):
+        clf = GlassClassifier(**FAST, random_state=0).fit(X, labels[y])
+        assert clf.classes_.tolist() == labels.tolist()
+        assert clf.score(X, labels[y]) > 0.9
+        assert set(clf.predict(X)) == set(labels)
+        proba = clf.predict_proba(X)
+        np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
+        # column 1 is P(classes_[1]): higher on the samples of that class
+        assert proba[y == 1, 1].mean() > proba[y == 0, 1].mean() + 0.5
+        z = clf.decision_function(X)
+        np.testing.assert_allclose(proba[:, 1], 1 / (1 + np.exp(-z.astype(np.float64))), 1e-6)
+        np.testing.assert_array_equal(clf.predict(X), labels[(z > 0).astype(int)])
+
+
+def test_more_than_two_classes_is_a_clear_error(blobs):
+    X, _ = blobs
+    y = np.arange(len(X)) % 3
+    with pytest.raises(ValueError, match="Only binary classification.*softmax"):
+        GlassClassifier(**FAST).fit(X, y)
+    with pytest.raises(gn.GlassnetError, match="only one class"):
+        GlassClassifier(**FAST).fit(X, np.zeros(len(X)))
+
+
+def test_dataframe_input_sets_feature_names(blobs):
+    pd = pytest.importorskip("pandas", reason="DataFrame input needs pandas")
+    X, y = blobs
+    columns = [f"f{i}" for i in range(X.shape[1])]
+    frame = pd.DataFrame(X, columns=columns)
+    clf = GlassClassifier(**FAST, random_state=0).fit(frame, pd.Series(y))
+    assert clf.feature_names_in_.tolist() == columns and clf.n_features_in_ == 6
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        np.testing.assert_array_equal(clf.predict(X), clf.predict(frame))
+    with pytest.raises(ValueError, match="feature names"):
+        clf.predict(frame[columns[::-1]])
+
+
+def test_validation_fraction_records_validation_history(blobs):
+    X, y = blobs
+    clf = GlassClassifier(**FAST, validation_fraction=0.2, random_state=0).fit(X, y)
+    history = clf.history_
+    assert len(history.val_costs) == len(history.val_accuracies) == history.epochs == 20
+    assert history.val_accuracies[-1] > 0.85
+    assert history.val_costs[-1] < history.val_costs[0]
+    with pytest.raises(gn.GlassnetError, match="validation_fraction"):
+        GlassClassifier(**FAST, validation_fraction=1.5).fit(X, y)
+
+
+def test_pickle_round_trip_and_predict_leaves_no_caches(blobs):
+    X, y = blobs
+    clf = GlassClassifier(**FAST, random_state=0).fit(X, y)
+    clf.predict(X)
+    assert clf.network_.layers[0].Z is None or clf.network_.layers[0].Z.shape[0] != len(X)
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    restored.partial_fit(X, y)  # the unpickled estimator keeps training
+    assert restored.history_.epochs == 21
+
+
+def test_options_reach_the_network_and_optimizer(blobs, capsys):
+    X, y = blobs
+    clf = GlassClassifier(
+        hidden_layer_sizes=5, activation="tanh", optimizer="gd", dtype="float64", epochs=3
+    )
+    clf.set_params(verbose=True).fit(X, y)
+    assert clf.network_.sizes == [6, 5, 1] and clf.network_.hidden.name == "tanh"
+    assert clf.network_.dtype == np.float64 and isinstance(clf.optimizer_, gn.GradientDescent)
+    assert clf.standardizer_ is not None
+    assert capsys.readouterr().out.count("epoch ") == 3
+    assert GlassClassifier(standardize=False, epochs=1).fit(X, y).standardizer_ is None
+    adam = GlassClassifier(optimizer="adam", learning_rate=0.003, epochs=1).fit(X, y).optimizer_
+    assert isinstance(adam, gn.Adam) and adam.lr == 0.003 and adam.t == 5
+    with pytest.raises(gn.GlassnetError, match="unknown optimizer 'adamm'"):
+        GlassClassifier(optimizer="adamm").fit(X, y)
+
+
+def test_importing_glassnet_never_imports_scikit_learn():
+    code = "import sys, glassnet; print(sorted(m for m in sys.modules if m.startswith('sklearn')))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_missing_scikit_learn_names_the_extra():
+    code = "import sys; sys.modules['sklearn'] = None; import glassnet.sklearn"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "ImportError" in done.stderr and 'pip install "glassnet[sklearn]"' in done.stderr
