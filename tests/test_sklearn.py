@@ -1,10 +1,8 @@
-"""GlassClassifier: scikit-learn's own estimator checks, and the tools people use it with.
+"""GlassClassifier and GlassRegressor: scikit-learn's own estimator checks, and the tools people
+use them with.
 
-Estimator checks: none is skipped or expected to fail. GlassClassifier tags itself as binary-only
-(``classifier_tags.multi_class = False``, until the softmax output reaches the estimator), so
-scikit-learn runs its binary versions of the classifier checks plus
-``check_classifier_not_supporting_multiclass``, which demands the ValueError "Only binary
-classification is supported." for three classes; ``expected_failed_checks`` stays empty.
+Estimator checks: none is skipped or expected to fail (``expected_failed_checks`` is empty), the
+multi-class classifier checks included (softmax output for more than two classes).
 """
 
 import pickle
@@ -32,14 +30,16 @@ from sklearn.pipeline import Pipeline, make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
-from glassnet.sklearn import GlassClassifier  # noqa: E402
+from glassnet.sklearn import GlassClassifier, GlassRegressor  # noqa: E402
 
 # Small and fast, so that the whole suite of checks runs in about a second; the defaults a user
 # gets (200 epochs of (20, 7, 5), lr 0.01) are measured on breast_cancer below.
 FAST = dict(hidden_layer_sizes=(8,), epochs=20, learning_rate=0.1)
 
 
-@parametrize_with_checks([GlassClassifier(**FAST)], expected_failed_checks=lambda est: {})
+@parametrize_with_checks(
+    [GlassClassifier(**FAST), GlassRegressor(**FAST)], expected_failed_checks=lambda est: {}
+)
 def test_scikit_learn_estimator_checks(estimator, check, monkeypatch):
     # check_array_api_input skips itself unless SCIPY_ARRAY_API is set; with it set, it runs
     # (on NumPy inputs, since GlassClassifier does not claim array API support) and passes.
@@ -184,13 +184,53 @@ def test_string_and_integer_labels_round_trip(blobs):
         np.testing.assert_array_equal(clf.predict(X), labels[(z > 0).astype(int)])
 
 
-def test_more_than_two_classes_is_a_clear_error(blobs):
+def test_multiclass_uses_softmax_and_learns_digits():
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    labels = np.array([f"digit {d}" for d in range(10)])[y]  # string labels, ten classes
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, labels, test_size=0.25, stratify=labels, random_state=0
+    )
+    clf = GlassClassifier(
+        hidden_layer_sizes=(64,),
+        optimizer="adam",
+        learning_rate=0.003,
+        batch_size=32,
+        epochs=30,
+        random_state=0,
+    ).fit(X_train, y_train)
+    assert clf.network_.output.name == "softmax" and clf.network_.n_outputs == 10
+    proba = clf.predict_proba(X_test)
+    assert proba.shape == (len(X_test), 10) and np.allclose(proba.sum(axis=1), 1, atol=1e-5)
+    np.testing.assert_allclose(np.exp(clf.predict_log_proba(X_test)), proba, rtol=1e-4, atol=1e-7)
+    assert np.array_equal(clf.predict(X_test), clf.classes_[proba.argmax(axis=1)])
+    assert clf.score(X_test, y_test) > 0.95
+
+
+def test_one_class_is_a_clear_error(blobs):
     X, _ = blobs
-    y = np.arange(len(X)) % 3
-    with pytest.raises(ValueError, match="Only binary classification.*softmax"):
-        GlassClassifier(**FAST).fit(X, y)
     with pytest.raises(gn.GlassnetError, match="only one class"):
         GlassClassifier(**FAST).fit(X, np.zeros(len(X)))
+
+
+def test_regressor_single_and_multiple_targets():
+    from sklearn.datasets import make_regression
+
+    X, y = make_regression(n_samples=300, n_features=5, n_targets=2, noise=1.0, random_state=0)
+    y = y / y.std(axis=0)
+    for target in (y[:, 0], y):
+        reg = GlassRegressor(
+            hidden_layer_sizes=(32,),
+            optimizer="adam",
+            learning_rate=0.01,
+            batch_size=32,
+            epochs=60,
+            random_state=0,
+        ).fit(X[:200], target[:200])
+        assert reg.network_.output.name == "identity"
+        assert reg.predict(X[200:]).shape == target[200:].shape
+        assert reg.score(X[200:], target[200:]) > 0.95
 
 
 def test_dataframe_input_sets_feature_names(blobs):

@@ -1,20 +1,24 @@
 """scikit-learn estimators around glassnet's Network, for Pipeline, GridSearchCV and friends.
 
-``GlassClassifier`` is a binary classifier: one sigmoid output unit trained with binary
-cross-entropy, exactly the lecture's network. For a sample x with logit z = Z[L](x):
+``GlassClassifier`` with two classes is the lecture's network: one sigmoid output unit trained
+with binary cross-entropy. For a sample x with logit z = Z[L](x):
 
     decision_function(x) = z
     predict_proba(x)     = [1 - sigma(z), sigma(z)]       sigma(z) = 1 / (1 + e^-z)
     predict(x)           = classes_[1] if sigma(z) > 0.5 else classes_[0]
 
-``classes_`` are the sorted labels (any two integers or strings); the network sees y' = 1 for
-``classes_[1]`` and 0 for ``classes_[0]``. With ``standardize=True`` every input first goes through
-a ``gn.Standardizer`` fitted on the training rows: x' = (x - mu) / sigma.
+With K > 2 classes it has K softmax output units trained with categorical cross-entropy:
+decision_function(x) = z (K logits), predict_proba(x) = softmax(z), predict(x) = the class of
+the largest probability. ``classes_`` are the sorted labels (integers or strings).
+
+``GlassRegressor`` has identity output units trained with mean squared error, one per target.
+
+With ``standardize=True`` every input first goes through a ``gn.Standardizer`` fitted on the
+training rows: x' = (x - mu) / sigma.
 
 This module *is* the scikit-learn integration, so it imports scikit-learn (>= 1.6) at once;
-``import glassnet`` alone never does. Multi-class classification (softmax output) and a
-regressor (identity output with mean squared error) slot in through the hooks of
-``_GlassEstimator``: ``_init_targets``, ``_encode_targets`` and ``_make_network``.
+``import glassnet`` alone never does. Each estimator fills the hooks of ``_GlassEstimator``:
+``_init_targets``, ``_encode_targets`` and ``_output``.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from numbers import Integral
 import numpy as np
 
 try:
-    from sklearn.base import BaseEstimator, ClassifierMixin
+    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
     from sklearn.model_selection import train_test_split
     from sklearn.utils import check_random_state
     from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -43,7 +47,7 @@ from .network import Network
 from .training import History, train
 from .validation import check_fraction, pick
 
-__all__ = ["GlassClassifier"]
+__all__ = ["GlassClassifier", "GlassRegressor"]
 
 # Inputs are validated by scikit-learn into one of these; the network then casts to its dtype.
 _FLOATS = (np.float64, np.float32)
@@ -91,8 +95,11 @@ class _GlassEstimator(BaseEstimator):
 
     # ---- hooks for subclasses -------------------------------------------------------------
 
-    _output = "sigmoid"  # the output activation; its loss comes with it (gn.losses.FOR_OUTPUT)
     _target_checks: dict = {}  # for validate_data, e.g. {"y_numeric": True} for a regressor
+
+    def _output(self, n_outputs: int) -> str:
+        """The output activation for ``n_outputs`` units; its loss comes with it."""
+        raise NotImplementedError
 
     def _init_targets(self, y: np.ndarray, classes) -> int:
         """Learn what the targets are (e.g. ``classes_``) and return the number of output units."""
@@ -106,7 +113,7 @@ class _GlassEstimator(BaseEstimator):
         return Network(
             [n_features, *self._hidden_sizes(), n_outputs],
             hidden=self.activation,
-            output=self._output,
+            output=self._output(n_outputs),
             init=self.init,
             seed=seed,
             dtype=self.dtype,
@@ -244,15 +251,19 @@ class _GlassEstimator(BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=_FLOATS)
-        A = np.ascontiguousarray(self._scale(X), dtype=self.network_.dtype)
+        # float64 input is predicted in float64, as scikit-learn's own estimators do, so that a
+        # prediction does not depend on which other rows share its batch
+        dtype = np.result_type(X.dtype, self.network_.dtype)
+        A = np.ascontiguousarray(self._scale(X), dtype=dtype)
         for layer in self.network_.layers:
-            Z = A @ layer.W.T + layer.b
+            Z = A @ layer.W.T.astype(dtype, copy=False) + layer.b
             A = layer.activation.forward(Z)
         return Z
 
 
 class GlassClassifier(ClassifierMixin, _GlassEstimator):
-    """A binary classifier: glassnet's L-layer network with one sigmoid output unit.
+    """A classifier: glassnet's L-layer network with one sigmoid output unit for two classes,
+    or K softmax output units for K > 2 classes.
 
     Parameters (all plain data, as scikit-learn requires):
 
@@ -280,14 +291,10 @@ class GlassClassifier(ClassifierMixin, _GlassEstimator):
     starts and partial fits), ``classes_``, ``n_features_in_``, ``n_iter_`` (epochs trained) and,
     for pandas input, ``feature_names_in_``.
 
-    Only two classes for now: more raise a ValueError; multi-class classification arrives with the
-    softmax output.
     """
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False  # one sigmoid unit; softmax will lift this
-        return tags
+    def _output(self, n_outputs: int) -> str:
+        return "sigmoid" if n_outputs == 1 else "softmax"
 
     def fit(self, X, y) -> GlassClassifier:
         """Train on X (m, n_features) and labels y (m,) of two classes; returns self."""
@@ -307,23 +314,35 @@ class GlassClassifier(ClassifierMixin, _GlassEstimator):
         return self._fit(X, y, partial=True, classes=classes)
 
     def decision_function(self, X) -> np.ndarray:
-        """The logit z = Z[L] of each sample, shape (m,): positive means ``classes_[1]``."""
-        return self._logits(X)[:, 0]
+        """The logits: z = Z[L] of shape (m,) for two classes (positive means ``classes_[1]``),
+        shape (m, K) for K classes."""
+        Z = self._logits(X)
+        return Z[:, 0] if Z.shape[1] == 1 else Z
 
     def predict_proba(self, X) -> np.ndarray:
-        """[P(classes_[0] | x), P(classes_[1] | x)] = [1 - sigma(z), sigma(z)], shape (m, 2)."""
-        p = activations.sigmoid.forward(self.decision_function(X))
+        """[1 - sigma(z), sigma(z)] for two classes, softmax(z) for K; shape (m, K)."""
+        z = self.decision_function(X)
+        if z.ndim == 2:
+            return activations.softmax.forward(z)
+        p = activations.sigmoid.forward(z)
         return np.column_stack([1 - p, p])
 
     def predict_log_proba(self, X) -> np.ndarray:
-        """[log(1 - sigma(z)), log sigma(z)] = [-log(1 + e^z), -log(1 + e^-z)], never log(0)."""
+        """log of predict_proba, computed from the logits so that it is never log(0):
+        [-log(1 + e^z), -log(1 + e^-z)] for two classes, z - logsumexp(z) for K."""
         z = self.decision_function(X)
+        if z.ndim == 2:
+            top = z.max(axis=1, keepdims=True)
+            return z - top - np.log(np.exp(z - top).sum(axis=1, keepdims=True))
         return np.column_stack([-np.logaddexp(0, z), -np.logaddexp(0, -z)])
 
     def predict(self, X) -> np.ndarray:
-        """``classes_[1]`` where sigma(z) > 0.5, else ``classes_[0]``."""
-        positive = self.predict_proba(X)[:, 1] > 0.5
-        return self.classes_[positive.astype(np.intp)]
+        """The class of the largest probability (for two classes: ``classes_[1]`` where
+        sigma(z) > 0.5)."""
+        proba = self.predict_proba(X)
+        if proba.shape[1] == 2:
+            return self.classes_[(proba[:, 1] > 0.5).astype(np.intp)]
+        return self.classes_[proba.argmax(axis=1)]
 
     # ---- the hooks ------------------------------------------------------------------------
 
@@ -331,12 +350,9 @@ class GlassClassifier(ClassifierMixin, _GlassEstimator):
         check_classification_targets(y)
         target = type_of_target(y, input_name="y", raise_unknown=True)
         labels = np.unique(y if classes is None else np.asarray(classes))
-        if target != "binary" or len(labels) > 2:
+        if target not in ("binary", "multiclass"):
             raise GlassnetError(
-                f"Only binary classification is supported. The type of the target is {target} "
-                f"with {len(labels)} classes; GlassClassifier learns two classes with one sigmoid "
-                "output unit for now. Multi-class classification arrives with the softmax "
-                "output (issue 8)."
+                f"GlassClassifier learns one label per sample; the type of the target is {target}"
             )
         if len(labels) < 2:
             raise GlassnetError(
@@ -344,10 +360,11 @@ class GlassClassifier(ClassifierMixin, _GlassEstimator):
                 f"({labels.tolist()[0]!r}); give it samples of both classes"
             )
         self.classes_ = labels
-        return 1
+        return 1 if len(labels) == 2 else len(labels)
 
     def _encode_targets(self, y: np.ndarray) -> np.ndarray:
-        """y' = 1 for ``classes_[1]``, 0 for ``classes_[0]``, as a column (m, 1)."""
+        """Two classes: y' = 1 for ``classes_[1]``, 0 for ``classes_[0]``, as a column (m, 1).
+        K classes: one-hot rows (m, K) in the order of ``classes_``."""
         known = np.isin(y, self.classes_)
         if not known.all():
             raise GlassnetError(
@@ -355,7 +372,9 @@ class GlassClassifier(ClassifierMixin, _GlassEstimator):
                 f"{self.classes_.tolist()} this classifier was fitted with; use warm_start=False "
                 "to fit anew with other classes"
             )
-        return (y == self.classes_[1]).astype(np.float64).reshape(-1, 1)
+        if len(self.classes_) == 2:
+            return (y == self.classes_[1]).astype(np.float64).reshape(-1, 1)
+        return (y.reshape(-1, 1) == self.classes_).astype(np.float64)
 
     def _check_same_classes(self, classes) -> None:
         if not np.array_equal(np.unique(np.asarray(classes)), self.classes_):
@@ -366,3 +385,55 @@ class GlassClassifier(ClassifierMixin, _GlassEstimator):
 
     def _stratify(self, Y: np.ndarray):
         return Y
+
+
+class GlassRegressor(RegressorMixin, _GlassEstimator):
+    """A regressor: glassnet's L-layer network with identity output units (one per target)
+    trained with mean squared error J = (1/m) sum (1/2) ||a - y||^2.
+
+    The parameters and fitted attributes are those of ``GlassClassifier`` (without
+    ``classes_``); ``predict`` returns shape (m,) for one target, (m, n_targets) for several.
+    With ``standardize=True`` the targets are standardized too (y' = (y - target_mean_) /
+    target_std_, fitted on the first training call) and predictions mapped back, so that the
+    learning rate does not depend on the targets' units.
+    """
+
+    _target_checks = {"y_numeric": True, "multi_output": True}
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True  # one identity unit per target
+        return tags
+
+    def _output(self, n_outputs: int) -> str:
+        return "identity"
+
+    def fit(self, X, y) -> GlassRegressor:
+        """Train on X (m, n_features) and targets y (m,) or (m, n_targets); returns self."""
+        return self._fit(X, y, partial=False)
+
+    def partial_fit(self, X, y) -> GlassRegressor:
+        """One epoch of mini-batches on (X, y), continuing the network and optimizer state."""
+        return self._fit(X, y, partial=True)
+
+    def predict(self, X) -> np.ndarray:
+        """A[L] = Z[L] (mapped back to the targets' units): shape (m,) for one target,
+        (m, n_targets) for several."""
+        Y = self._logits(X) * self.target_std_ + self.target_mean_
+        return Y[:, 0] if self._single_target else Y
+
+    def _init_targets(self, y: np.ndarray, classes) -> int:
+        self._single_target = y.ndim == 1
+        Y = y.reshape(len(y), -1).astype(np.float64)
+        if self.standardize:
+            std = Y.std(axis=0)
+            self.target_mean_, self.target_std_ = Y.mean(axis=0), np.where(std > 0, std, 1.0)
+        else:
+            self.target_mean_, self.target_std_ = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
+        return Y.shape[1]
+
+    def _encode_targets(self, y: np.ndarray) -> np.ndarray:
+        return (y.reshape(len(y), -1) - self.target_mean_) / self.target_std_
+
+    def _check_same_classes(self, classes) -> None:  # a regressor has no classes
+        pass
