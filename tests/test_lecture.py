@@ -7,7 +7,7 @@ import glassnet as gn
 from glassnet import lecture
 
 
-def test_experiments_are_the_lectures_eight_claims_in_order():
+def test_experiments_are_the_lectures_eight_claims_then_the_optimizers():
     assert lecture.EXPERIMENTS == (
         "backprop",
         "output_layer",
@@ -17,6 +17,7 @@ def test_experiments_are_the_lectures_eight_claims_in_order():
         "initialization",
         "minibatch",
         "momentum",
+        "optimizers",
     )
 
 
@@ -96,6 +97,13 @@ def test_momentum_damps_the_steep_direction_and_reaches_the_target_sooner():
     assert r["bowl_reversals_momentum"] < r["bowl_reversals_gd"]
     assert r["bowl_iterations_momentum"] < r["bowl_iterations_gd"]
     assert r["moons_iterations_momentum"] < r["moons_iterations_gd"]
+
+
+def test_momentum_rmsprop_and_adam_each_beat_gradient_descent():
+    r = lecture.run("optimizers")
+    assert r["verdict"] is True
+    for name in ("momentum", "rmsprop", "adam"):
+        assert r[f"iterations_{name}"] < r["iterations_gd"]
 
 
 def test_run_is_deterministic():
