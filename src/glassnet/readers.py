@@ -1,0 +1,658 @@
+"""Read the DATA the glassnet command is given into one plain ``Dataset``.
+
+Sources, chosen by what DATA is:
+
+- ``file.csv`` (``.tsv`` tab-separated): a header row, numeric feature columns and one label
+  column (``target``, default the last column);
+- ``file.npz``: arrays ``X`` and ``y`` (and optionally ``X_test``, ``y_test``), read with
+  ``allow_pickle=False``;
+- ``file.h5``: the classic cat layout, ``train_set_x`` / ``train_set_y`` / ``list_classes``, with
+  its ``test_set_x`` / ``test_set_y`` twin found beside it (``train`` replaced by ``test`` in the
+  file name); either file of the pair can be read;
+- a folder with one subfolder of images per class (a folder of images alone is unlabelled
+  data, for ``predict``);
+- ``builtin:cats`` (the drawn cats), ``builtin:two_moons`` and the other 2-D sets,
+  ``sklearn:breast_cancer`` and ``sklearn:digits`` (one digit against the rest, ``positive``,
+  default 8) from scikit-learn's bundled copies.
+
+Images become rows x = pixels / 255 of h * w * c features (``datasets.image_features``).
+
+Labels: ``y`` holds class indices 0 and 1 into ``classes``, the original labels. Without
+``classes`` they are found in the data: exactly two distinct labels, in the source's own order
+where it has one (``list_classes``, ``CAT_CLASSES``, scikit-learn's target names), else sorted;
+``positive`` names the label that becomes ``classes[1]`` (or, with more than two labels, the one
+class of a one-vs-rest task). With ``classes`` (a model's), every label must be one of them.
+Every problem is a ``GlassnetError`` naming the problem and the fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import datasets
+from .errors import GlassnetError
+from .validation import check_X
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
+BUILTIN = ("builtin:cats", *(f"builtin:{name}" for name in datasets.TWO_D))
+SKLEARN = ("sklearn:breast_cancer", "sklearn:digits")
+_DATA_EXTRA = 'pip install "glassnet[data]"'
+
+
+@dataclass
+class Dataset:
+    """Features and labels, ready for a network.
+
+    ``X`` (m, n) floats; ``y`` (m,) class indices into ``classes`` (None for unlabelled data);
+    ``classes`` the original labels, ``classes[1]`` the positive class; ``X_test``, ``y_test`` a
+    test set that came with the data (the HDF5 twin, a built-in test set); ``images_shape``
+    (h, w, c) when the rows are images; ``sample_names`` the image files, when there are files.
+    """
+
+    X: np.ndarray
+    y: np.ndarray | None
+    classes: np.ndarray | None
+    feature_names: list[str] | None
+    X_test: np.ndarray | None = None
+    y_test: np.ndarray | None = None
+    images_shape: tuple[int, ...] | None = None
+    source: str = ""
+    target: str | None = None
+    test_source: str | None = None
+    positive: str | None = None
+    sample_names: list[str] | None = field(default=None, repr=False)
+
+    @property
+    def n_features(self) -> int:
+        return self.X.shape[1]
+
+    def describe(self) -> str:
+        """One line: samples, features, classes and their counts."""
+        text = f"{self.source}: {len(self.X)} samples, {self.n_features} features"
+        if self.y is not None and self.classes is not None:
+            counts = np.bincount(self.y, minlength=len(self.classes))
+            text += ", " + ", ".join(
+                f"{c!s} {n}" for c, n in zip(self.classes.tolist(), counts, strict=True)
+            )
+        if self.X_test is not None:
+            text += f"; test set {self.test_source}: {len(self.X_test)} samples"
+        return text
+
+
+@dataclass
+class _Raw:
+    """What a format reader found, before the labels are encoded."""
+
+    X: np.ndarray
+    y: np.ndarray | None
+    source: str
+    order: list | None = None  # the source's own class order, if it has one
+    feature_names: list[str] | None = None
+    X_test: np.ndarray | None = None
+    y_test: np.ndarray | None = None
+    test_source: str | None = None
+    images_shape: tuple[int, ...] | None = None
+    target: str | None = None
+    positive: str | None = None
+    sample_names: list[str] | None = None
+
+
+def read(
+    data: str | Path,
+    *,
+    target: str | None = None,
+    positive: str | None = None,
+    classes=None,
+    n_features: int | None = None,
+    image_size: tuple[int, int] = (64, 64),
+    labels: bool = True,
+    seed: int = 0,
+    target_hint: str | None = None,
+) -> Dataset:
+    """Read DATA (a path or a built-in name) into a Dataset.
+
+    ``classes`` (a model's) fixes the label order and refuses other labels; ``positive`` picks
+    the positive class; ``n_features`` (a model's) lets a CSV without a label column be read for
+    prediction; ``labels=False`` allows data without labels; ``image_size`` (height, width) is
+    the size images are resized to; ``seed`` seeds built-in generated sets; ``target_hint``
+    (a model's label column) is the CSV label column when ``target`` is not given and the CSV
+    has a column of that name.
+    """
+    text = str(data)
+    path = Path(data)
+    if text.startswith(("builtin:", "sklearn:")):
+        kind = text.split(":")[0]
+    elif not path.exists():
+        raise GlassnetError(f"data file {text} does not exist; check the path")
+    else:
+        kind = "images" if path.is_dir() else _kind(path)
+    if target is not None and kind != "csv":
+        raise GlassnetError(f"--target applies to CSV data only, not to {text}")
+    if kind == "builtin":
+        raw = _read_builtin(text, seed)
+    elif kind == "sklearn":
+        raw = _read_sklearn(text)
+    elif kind == "images":
+        raw = _read_image_folder(path, image_size)
+    elif kind == "csv":
+        raw = _read_csv(path, target, n_features, target_hint)
+    elif kind == "npz":
+        raw = _read_npz(path)
+    else:
+        raw = _read_hdf5(path)
+    return _finish(raw, classes, positive if positive is not None else raw.positive, labels)
+
+
+def _kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt"):
+        return "csv"
+    if suffix == ".npz":
+        return "npz"
+    if suffix in (".h5", ".hdf5", ".hdf"):
+        return "hdf5"
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(8)
+    except OSError as e:
+        raise GlassnetError(f"cannot read data file {path}: {e.strerror}") from None
+    if magic.startswith(b"PK"):
+        return "npz"
+    if magic.startswith(b"\x89HDF"):
+        return "hdf5"
+    raise GlassnetError(
+        f"cannot tell the format of {path}: name it .csv, .npz or .h5, or give a folder of "
+        "images with one subfolder per class"
+    )
+
+
+# ---- labels ---------------------------------------------------------------------------------
+
+
+def _finish(raw: _Raw, classes, positive: str | None, labels: bool) -> Dataset:
+    X = check_X(raw.X, name=f"the data in {raw.source}")
+    X_test = None if raw.X_test is None else check_X(raw.X_test, name=f"the test set {raw.source}")
+    if raw.y is None:
+        if labels:
+            raise GlassnetError(
+                f"{raw.source} has no labels; training and evaluation need one label per sample"
+            )
+        y = y_test = None
+        classes = None if classes is None else np.asarray(classes)
+        positive = None
+    else:
+        y_raw, y_test_raw, order = raw.y, raw.y_test, raw.order
+        if positive is not None:
+            y_raw, y_test_raw, order, one_vs_rest = _one_against_rest(raw, positive, classes)
+            positive = positive if one_vs_rest else None
+        if classes is None:
+            classes = _find_classes(y_raw, order, raw.source)
+        classes = np.asarray(classes)
+        y = _encode(y_raw, classes, raw.source)
+        y_test = None if y_test_raw is None else _encode(y_test_raw, classes, raw.test_source)
+    return Dataset(
+        X=X,
+        y=y,
+        classes=classes,
+        feature_names=raw.feature_names,
+        X_test=X_test,
+        y_test=y_test,
+        images_shape=raw.images_shape,
+        source=raw.source,
+        target=raw.target,
+        test_source=raw.test_source,
+        positive=positive,
+        sample_names=raw.sample_names,
+    )
+
+
+def _one_against_rest(raw: _Raw, positive: str, classes):
+    """Labels become ``positive`` or ``not positive``, with ``positive`` as classes[1].
+
+    Returns (y, y_test, class order, whether the labels were renamed). With exactly two labels
+    and no model classes, the labels keep their names and only their order changes. With model
+    classes (a one-vs-rest model), the labels are always renamed.
+    """
+    present = _unique(raw.y)
+    names = [str(c) for c in present]
+    if classes is None:
+        if positive not in names:
+            raise GlassnetError(
+                f"--positive {positive!r} is not a label of {raw.source}; its labels are: "
+                f"{', '.join(names[:20])}"
+            )
+        if len(present) == 2:
+            other = present[1 - names.index(positive)]
+            return raw.y, raw.y_test, [other, present[names.index(positive)]], False
+    rest = f"not {positive}"
+
+    def relabel(y):
+        return None if y is None else np.where(y.astype(str) == positive, positive, rest)
+
+    return relabel(raw.y), relabel(raw.y_test), [rest, positive], True
+
+
+def _unique(y: np.ndarray) -> list:
+    return np.unique(y).tolist()
+
+
+def _find_classes(y: np.ndarray, order: list | None, source: str) -> list:
+    present = _unique(y)
+    if len(present) == 1:
+        raise GlassnetError(
+            f"{source} has a single class ({present[0]!r}); a classifier needs samples of two "
+            "classes"
+        )
+    if len(present) > 2:
+        shown = ", ".join(str(c) for c in present[:10]) + (", ..." if len(present) > 10 else "")
+        raise GlassnetError(
+            f"{source} has {len(present)} classes ({shown}); the glassnet command trains binary "
+            "classifiers until multi-class support lands: pick one class against the rest with "
+            "--positive LABEL"
+        )
+    if order is not None and set(present) <= set(order):
+        return [c for c in order if c in present]
+    return present
+
+
+def _encode(y: np.ndarray, classes: np.ndarray, source: str | None) -> np.ndarray:
+    """Indices into ``classes``; a label that is not a class is an error."""
+    values, inverse = np.unique(y, return_inverse=True)
+    lookup = {_key(c): i for i, c in enumerate(classes.tolist())}
+    index = np.empty(len(values), dtype=np.int64)
+    for j, value in enumerate(values.tolist()):
+        if _key(value) not in lookup:
+            shown = ", ".join(repr(c) for c in classes.tolist())
+            raise GlassnetError(
+                f"{source} has the label {value!r}, which is not one of the model's classes "
+                f"({shown}); use data labelled with those classes"
+            )
+        index[j] = lookup[_key(value)]
+    return index[inverse.reshape(-1)]
+
+
+def _key(label):
+    """Numbers compare by value (1 == 1.0), strings as text; a number never equals a string."""
+    if isinstance(label, bytes):
+        label = label.decode("utf-8", "replace")
+    if isinstance(label, bool | int | float):
+        return ("number", float(label))
+    return ("text", str(label))
+
+
+def _labels_from_text(values: list[str], where) -> np.ndarray:
+    """Labels read as text: integers if all are integers, numbers if all are numbers, else
+    the strings themselves."""
+    try:
+        numbers = np.array([float(v) for v in values])
+    except ValueError:
+        return np.array(values)
+    if not np.isfinite(numbers).all():
+        line = where(int(np.flatnonzero(~np.isfinite(numbers))[0]))
+        raise GlassnetError(f"the label column has a NaN or infinite label at {line}")
+    if np.all(numbers == np.round(numbers)) and np.abs(numbers).max() < 2**53:
+        return numbers.astype(np.int64)
+    return numbers
+
+
+# ---- CSV ------------------------------------------------------------------------------------
+
+
+def _read_csv(
+    path: Path, target: str | None, n_features: int | None, target_hint: str | None = None
+) -> _Raw:
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f, delimiter=delimiter)
+            rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
+    except UnicodeDecodeError as e:
+        raise GlassnetError(
+            f"cannot read CSV {path}: it is not UTF-8 text (byte {e.start}); save it as a UTF-8 "
+            "CSV file with a header row"
+        ) from None
+    except csv.Error as e:
+        raise GlassnetError(f"cannot read CSV {path}: {e}; check that it is a CSV file") from None
+    except OSError as e:
+        raise GlassnetError(f"cannot read CSV {path}: {e.strerror}") from None
+    if not rows:
+        raise GlassnetError(f"CSV {path} is empty; it needs a header row and data rows")
+    header = [name.strip() or f"column {i + 1}" for i, name in enumerate(rows[0][1])]
+    body = rows[1:]
+    if not body:
+        raise GlassnetError(f"CSV {path} has a header but no data rows")
+    if len(set(header)) != len(header):
+        repeated = next(name for name in header if header.count(name) > 1)
+        raise GlassnetError(f"CSV {path} has two columns named {repeated!r}; rename one")
+    for line, row in body:
+        if len(row) != len(header):
+            raise GlassnetError(
+                f"cannot read CSV {path}: line {line} has {len(row)} fields but the header has "
+                f"{len(header)}; check the delimiter (comma) and quoting"
+            )
+    if target is not None:
+        if target not in header:
+            raise GlassnetError(
+                f"CSV {path} has no column {target!r}; its columns are: {', '.join(header)}"
+            )
+        label_column = header.index(target)
+    elif target_hint is not None and target_hint in header:
+        label_column = header.index(target_hint)
+    elif n_features is not None and len(header) == n_features:
+        label_column = None  # features only: data to predict
+    else:
+        label_column = len(header) - 1
+    lines = [line for line, _ in body]
+
+    def where(i: int) -> str:
+        return f"line {lines[i]} of {path}"
+
+    columns = list(zip(*(row for _, row in body)))
+    features = [j for j in range(len(header)) if j != label_column]
+    if not features:
+        raise GlassnetError(f"CSV {path} has no feature columns besides the label column")
+    X = np.empty((len(body), len(features)))
+    for k, j in enumerate(features):
+        X[:, k] = _numeric_column(columns[j], header[j], where)
+    y = None
+    if label_column is not None:
+        values = [v.strip() for v in columns[label_column]]
+        if "" in values:
+            raise GlassnetError(
+                f"the label column {header[label_column]!r} is empty at "
+                f"{where(values.index(''))}; give every row a label"
+            )
+        y = _labels_from_text(values, where)
+    return _Raw(
+        X=X,
+        y=y,
+        source=str(path),
+        feature_names=[header[j] for j in features],
+        target=None if label_column is None else header[label_column],
+    )
+
+
+def _numeric_column(values: tuple[str, ...], name: str, where) -> np.ndarray:
+    text = np.array([v.strip() for v in values])
+    try:
+        column = text.astype(np.float64)
+    except ValueError:
+        for i, v in enumerate(text.tolist()):
+            if v == "":
+                raise GlassnetError(
+                    f"column {name!r} has an empty value at {where(i)}; fill it in or drop the row"
+                ) from None
+            try:
+                float(v)
+            except ValueError:
+                raise GlassnetError(
+                    f"column {name!r} is not numeric ({v!r} at {where(i)}); glassnet needs numeric "
+                    "features: encode the column as numbers or drop it"
+                ) from None
+        raise
+    bad = ~np.isfinite(column)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        kind = "a NaN" if np.isnan(column[i]) else "an infinite"
+        raise GlassnetError(
+            f"column {name!r} has {kind} value at {where(i)} ({int(bad.sum())} in all); "
+            "remove or impute them"
+        )
+    return column
+
+
+# ---- npz ------------------------------------------------------------------------------------
+
+
+def _read_npz(path: Path) -> _Raw:
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            names = set(archive.files)
+            if "X" not in names:
+                raise GlassnetError(
+                    f"{path} has no array 'X' (it has: {', '.join(sorted(names)) or 'none'}); "
+                    "save the features as X and the labels as y, e.g. np.savez(path, X=X, y=y)"
+                )
+            arrays = {
+                name: archive[name] for name in ("X", "y", "X_test", "y_test") if name in names
+            }
+    except GlassnetError:
+        raise
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as e:
+        raise GlassnetError(
+            f"cannot read {path} as .npz ({e}); glassnet reads numeric arrays X and y saved with "
+            "np.savez (never pickled objects)"
+        ) from None
+    if ("X_test" in arrays) != ("y_test" in arrays):
+        raise GlassnetError(f"{path} has only one of X_test and y_test; give both or neither")
+    X, shape = _rows(arrays["X"], f"X in {path}")
+    X_test = None
+    if "X_test" in arrays:
+        X_test, _ = _rows(arrays["X_test"], f"X_test in {path}")
+    return _Raw(
+        X=X,
+        y=_labels(arrays.get("y"), len(X), f"y in {path}"),
+        source=str(path),
+        X_test=X_test,
+        y_test=None if X_test is None else _labels(arrays["y_test"], len(X_test), path),
+        test_source=None if X_test is None else f"{path} (X_test)",
+        images_shape=shape,
+    )
+
+
+def _rows(X: np.ndarray, name: str) -> tuple[np.ndarray, tuple[int, ...] | None]:
+    """Samples as rows: images (m, h, w, c) of uint8 become pixels / 255; other arrays with more
+    than two axes are flattened."""
+    if X.ndim == 4 and X.dtype == np.uint8:
+        return datasets.image_features(X), X.shape[1:]
+    if X.ndim > 2:
+        return X.reshape(len(X), -1), X.shape[1:]
+    return X, None
+
+
+def _labels(y: np.ndarray | None, m: int, name) -> np.ndarray | None:
+    if y is None:
+        return None
+    y = np.asarray(y)
+    if y.ndim == 2 and 1 in y.shape:
+        y = y.reshape(-1)
+    if y.ndim != 1 or len(y) != m:
+        raise GlassnetError(f"{name} must hold one label per sample ({m}), got shape {y.shape}")
+    if y.dtype.kind in "SU":
+        return np.char.decode(y, "utf-8") if y.dtype.kind == "S" else y
+    if y.dtype.kind not in "biuf":
+        raise GlassnetError(f"{name} must hold numbers or strings, got dtype {y.dtype}")
+    if y.dtype.kind == "f" and not np.isfinite(y).all():
+        raise GlassnetError(f"{name} has NaN or infinite labels; remove those samples")
+    if y.dtype.kind == "f" and np.all(y == np.round(y)):
+        return y.astype(np.int64)
+    return y
+
+
+# ---- HDF5: the classic cat layout -----------------------------------------------------------
+
+
+def _read_hdf5(path: Path) -> _Raw:
+    try:
+        import h5py
+    except ImportError:
+        raise GlassnetError(f"reading HDF5 files needs h5py: {_DATA_EXTRA}") from None
+    X, y, order, which, shape = _read_h5_set(h5py, path, ("train", "test"))
+    X_test = y_test = test_source = None
+    twin = path.with_name(path.name.replace("train", "test"))
+    if which == "train" and twin != path and twin.is_file():
+        X_test, y_test, test_order, _, _ = _read_h5_set(h5py, twin, ("test",))
+        test_source = str(twin)
+        if X_test.shape[1] != X.shape[1]:
+            raise GlassnetError(
+                f"the test set {twin} has {X_test.shape[1]} features but {path} has {X.shape[1]}"
+            )
+        order = order or test_order
+    return _Raw(
+        X=X,
+        y=y,
+        source=str(path),
+        order=order,
+        X_test=X_test,
+        y_test=y_test,
+        test_source=test_source,
+        images_shape=shape,
+    )
+
+
+def _read_h5_set(h5py, path: Path, which: tuple[str, ...]):
+    try:
+        with h5py.File(path, "r") as f:
+            for name in which:
+                if f"{name}_set_x" in f:
+                    break
+            else:
+                raise GlassnetError(
+                    f"{path} has no {' or '.join(f'{n}_set_x' for n in which)}; glassnet reads "
+                    "HDF5 files in the classic cat layout (train_set_x, train_set_y, list_classes)"
+                )
+            if f"{name}_set_y" not in f:
+                raise GlassnetError(f"{path} has {name}_set_x but no {name}_set_y labels")
+            images = f[f"{name}_set_x"][()]
+            y = f[f"{name}_set_y"][()]
+            order = None
+            if "list_classes" in f:
+                order = [
+                    c.decode("utf-8", "replace") if isinstance(c, bytes) else str(c)
+                    for c in np.asarray(f["list_classes"][()]).reshape(-1).tolist()
+                ]
+    except GlassnetError:
+        raise
+    except (OSError, KeyError, ValueError, TypeError) as e:
+        raise GlassnetError(f"cannot read {path} as HDF5: {e}") from None
+    images = np.asarray(images)
+    if images.ndim < 2 or images.dtype.kind not in "uif":
+        raise GlassnetError(
+            f"{name}_set_x in {path} must be numeric images (m, height, width, channels); got "
+            f"{images.dtype} of shape {images.shape}"
+        )
+    X, shape = _rows(images, f"{name}_set_x in {path}")
+    y = _labels(y, len(X), f"{name}_set_y in {path}")
+    if order is not None and y.dtype.kind in "iu" and len(order) >= 2:
+        if y.min() < 0 or y.max() >= len(order):
+            raise GlassnetError(
+                f"{name}_set_y in {path} has labels outside 0..{len(order) - 1} (list_classes)"
+            )
+        y = np.array(order)[y]
+    return X, y, order, name, shape
+
+
+# ---- a folder of images ---------------------------------------------------------------------
+
+
+def _read_image_folder(folder: Path, image_size: tuple[int, int]) -> _Raw:
+    try:
+        from PIL import Image
+    except ImportError:
+        raise GlassnetError(f"reading image folders needs Pillow: {_DATA_EXTRA}") from None
+    subfolders = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if subfolders:
+        groups = [(p.name, _image_files(p)) for p in subfolders]
+        for name, files in groups:
+            if not files:
+                raise GlassnetError(
+                    f"the class folder {folder / name} has no images "
+                    f"({', '.join(IMAGE_SUFFIXES)}); add images or remove the folder"
+                )
+    else:
+        groups = [(None, _image_files(folder))]
+        if not groups[0][1]:
+            raise GlassnetError(
+                f"{folder} has no images and no class subfolders; give a folder with one "
+                "subfolder of images per class"
+            )
+    height, width = image_size
+    images, labels, names = [], [], []
+    for label, files in groups:
+        for file in files:
+            try:
+                with Image.open(file) as image:
+                    pixels = image.convert("RGB").resize((width, height), Image.Resampling.BILINEAR)
+                    images.append(np.asarray(pixels, dtype=np.uint8))
+            except (OSError, ValueError, Image.DecompressionBombError) as e:
+                raise GlassnetError(
+                    f"cannot read the image {file} ({e}); remove or replace it"
+                ) from None
+            labels.append(label)
+            names.append(str(file.relative_to(folder)))
+    stacked = np.stack(images)
+    return _Raw(
+        X=datasets.image_features(stacked),
+        y=np.array(labels) if subfolders else None,
+        source=str(folder),
+        order=[name for name, _ in groups] if subfolders else None,
+        images_shape=stacked.shape[1:],
+        sample_names=names,
+    )
+
+
+def _image_files(folder: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in IMAGE_SUFFIXES
+    )
+
+
+# ---- built-in sets --------------------------------------------------------------------------
+
+
+def _read_builtin(name: str, seed: int) -> _Raw:
+    if name == "builtin:cats":
+        X_train, y_train, X_test, y_test = datasets.cats(seed=seed)
+        order = list(datasets.CAT_CLASSES)
+        return _Raw(
+            X=datasets.image_features(X_train),
+            y=np.array(order)[y_train],
+            source=name,
+            order=order,
+            X_test=datasets.image_features(X_test),
+            y_test=np.array(order)[y_test],
+            test_source=f"{name} (test)",
+            images_shape=X_train.shape[1:],
+        )
+    key = name.removeprefix("builtin:")
+    if key in datasets.TWO_D:
+        X, y = datasets.TWO_D[key](seed=seed)
+        return _Raw(X=X, y=y, source=name, feature_names=["x1", "x2"])
+    raise GlassnetError(f"unknown data set {name!r}; choose one of: {', '.join(BUILTIN + SKLEARN)}")
+
+
+def _read_sklearn(name: str) -> _Raw:
+    if name not in SKLEARN:
+        raise GlassnetError(
+            f"unknown data set {name!r}; choose one of: {', '.join(BUILTIN + SKLEARN)}"
+        )
+    try:
+        from sklearn import datasets as bundled
+    except ImportError:
+        raise GlassnetError(f"{name} needs scikit-learn: {_DATA_EXTRA}") from None
+    if name == "sklearn:breast_cancer":
+        bunch = bundled.load_breast_cancer()
+        names = [str(n) for n in bunch.target_names]
+        return _Raw(
+            X=bunch.data,
+            y=np.array(names)[bunch.target],
+            source=name,
+            order=names,
+            feature_names=[str(n) for n in bunch.feature_names],
+        )
+    bunch = bundled.load_digits()
+    return _Raw(
+        X=bunch.data,
+        y=bunch.target.astype(np.int64),
+        source=name,
+        feature_names=[str(n) for n in bunch.feature_names],
+        images_shape=(8, 8, 1),
+        positive="8",
+    )

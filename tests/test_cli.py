@@ -1,0 +1,382 @@
+"""The glassnet command, end to end: the real command in a subprocess for train, evaluate,
+predict and info on every data format, and a table of every user error (exit status 2, one line,
+no traceback)."""
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import cli
+from glassnet.io import load, save
+from test_readers import write_cat_h5, write_images
+
+# numpy: tiny runs would spend more time compiling the numba engine than training
+FAST = ["--epochs", "15", "--layers", "6", "--lr", "0.1", "--batch-size", "16", "--no-progress"]
+FAST += ["--engine", "numpy"]
+
+
+def glassnet(*args, cwd=None) -> subprocess.CompletedProcess:
+    """Run the real command: python -m glassnet.cli ARGS."""
+    return subprocess.run(
+        [sys.executable, "-m", "glassnet.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def ok(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stdout
+
+
+def separable(rng, m=80, labels=("no", "yes")):
+    X = rng.standard_normal((m, 3))
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
+    return X, np.array(labels)[y]
+
+
+def write_csv(path, X, y, header=("a", "b", "c", "label")):
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        for row, label in zip(X, y):
+            writer.writerow([f"{v:.6f}" for v in row] + [label])
+    return path
+
+
+def printed(stdout: str, name: str) -> float:
+    line = next(line for line in stdout.splitlines() if line.strip().startswith(name))
+    return float(line.strip()[len(name) :].split()[0])
+
+
+# ---- end to end ---------------------------------------------------------------------------
+
+
+def test_csv_with_string_labels_train_evaluate_predict_info(tmp_path, rng):
+    X, y = separable(rng)
+    data = write_csv(tmp_path / "train.csv", X, y)
+    model_path = tmp_path / "model.glassnet"
+    out = ok(glassnet("train", data, *FAST, "--out", model_path))
+    assert "network    [3, 6, 1], hidden relu, output sigmoid, init he" in out
+    assert "labels     0: no, 1: yes (target column 'label')" in out
+    assert "64 training, 16 validation, 0 test" in out
+    model = load(model_path)
+    assert model.classes.tolist() == ["no", "yes"] and model.standardizer is not None
+    assert model.history.epochs == 15 and len(model.history.val_accuracies) == 15
+    assert model.metadata["training"]["optimizer"] == {"name": "momentum", "lr": 0.1, "beta": 0.9}
+    # the numbers train prints are those of the saved model
+    assert printed(out, "validation accuracy") == pytest.approx(
+        model.metadata["results"]["validation_accuracy"], abs=5e-5
+    )
+
+    out = ok(glassnet("evaluate", model_path, data))
+    expected = model.predict(X)
+    accuracy = np.mean(expected == y)
+    tp = np.sum((expected == "yes") & (y == "yes"))
+    assert printed(out, "accuracy") == pytest.approx(accuracy, abs=5e-5)
+    assert printed(out, "precision") == pytest.approx(tp / np.sum(expected == "yes"), abs=5e-5)
+    assert printed(out, "recall") == pytest.approx(tp / np.sum(y == "yes"), abs=5e-5)
+    labels01 = (y == "yes").astype(int)
+    cost = model.network.cost(model.transform(X), labels01)
+    assert printed(out, "cost") == pytest.approx(cost, abs=5e-5)
+    assert accuracy > 0.8  # it learned something
+
+    predictions = tmp_path / "predictions.csv"
+    ok(glassnet("predict", model_path, data, "--out", predictions))
+    with open(predictions) as f:
+        rows = list(csv.DictReader(f))
+    assert [r["label"] for r in rows] == expected.tolist()
+    assert np.allclose([float(r["probability"]) for r in rows], model.predict_proba(X), atol=1e-6)
+
+    out = ok(glassnet("info", model_path))
+    for fragment in [
+        "[3, 6, 1]: 1 hidden layer(s), float32",
+        "hidden relu, output sigmoid",
+        "initializer  he",
+        "parameters   31 ",
+        "classes      0: no, 1: yes",
+        "standardized: 3 features",
+        "15 epochs, 60 iterations",
+        "momentum, lr 0.1, beta 0.9; batch size 16, 15 epochs, seed 0",
+        f"written by glassnet {gn.__version__}",
+    ]:
+        assert fragment in out
+
+
+def test_csv_numeric_labels_and_npz(tmp_path, rng):
+    X, y = separable(rng, labels=(0, 1))
+    data = write_csv(tmp_path / "d.csv", X, y)
+    ok(glassnet("train", data, *FAST, "--optimizer", "gd", "--out", tmp_path / "c.glassnet"))
+    assert load(tmp_path / "c.glassnet").classes.tolist() == [0, 1]
+
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    model_path = tmp_path / "n.glassnet"
+    ok(glassnet("train", tmp_path / "d.npz", *FAST, "--no-normalize", "--out", model_path))
+    model = load(model_path)
+    assert model.standardizer is None and model.classes.tolist() == [0, 1]
+    out = ok(glassnet("predict", model_path, tmp_path / "d.npz"))
+    rows = list(csv.DictReader(out.splitlines()))
+    assert [int(r["label"]) for r in rows] == model.predict(X).tolist()
+
+
+def test_hdf5_cat_layout_uses_its_test_twin(tmp_path, rng):
+    write_cat_h5(tmp_path / "train_cats.h5", rng, 40, "train")
+    write_cat_h5(tmp_path / "test_cats.h5", rng, 10, "test")
+    model_path = tmp_path / "cats.glassnet"
+    out = ok(glassnet("train", tmp_path / "train_cats.h5", *FAST, "--out", model_path))
+    assert "32 training, 8 validation, 10 test" in out and "test accuracy" in out
+    model = load(model_path)
+    assert model.classes.tolist() == ["non-cat", "cat"] and model.n_features == 48
+    # evaluate accepts either file of the pair, and evaluates the test set
+    from_train = ok(glassnet("evaluate", model_path, tmp_path / "train_cats.h5"))
+    from_test = ok(glassnet("evaluate", model_path, tmp_path / "test_cats.h5"))
+    assert "10 samples" in from_train
+    assert from_train.splitlines()[2:] == from_test.splitlines()[2:]
+    assert printed(from_test, "accuracy") == pytest.approx(
+        model.metadata["results"]["test_accuracy"], abs=5e-5
+    )
+
+
+def test_image_folder(tmp_path, rng):
+    folder = write_images(tmp_path / "pets", rng, per_class=6)
+    model_path = tmp_path / "pets.glassnet"
+    args = ["--image-size", "8", "--validation-split", "0", "--out", model_path]
+    out = ok(glassnet("train", folder, *FAST, *args))
+    assert "12 training, 0 validation, 0 test" in out
+    model = load(model_path)
+    assert model.n_features == 8 * 8 * 3 and model.metadata["data"]["images_shape"] == [8, 8, 3]
+    rows = list(csv.DictReader(ok(glassnet("predict", model_path, folder)).splitlines()))
+    assert [r["file"] for r in rows][:2] == ["cat/0.png", "cat/1.png"]
+    assert {r["label"] for r in rows} <= {"cat", "dog"}
+
+
+def test_version_and_usage_errors():
+    result = glassnet("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"glassnet {gn.__version__}"
+    result = glassnet("train")
+    assert result.returncode == 2 and "the following arguments are required: DATA" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["train", "missing.csv"], "data file missing.csv does not exist"),
+        (["evaluate", "garbage.glassnet", "d.csv"], "not a glassnet model file"),
+        (["train", "d.csv", "--lr", "0"], "lr must be > 0, got 0.0"),
+        (["train", "d.csv", "--hidden", "swish"], "unknown activation 'swish'; choose one of"),
+    ],
+)
+def test_user_errors_in_a_subprocess(tmp_path, rng, args, fragment):
+    write_csv(tmp_path / "d.csv", *separable(rng, m=10))
+    (tmp_path / "garbage.glassnet").write_bytes(b"\x00garbage" * 10)
+    result = glassnet(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [result.stderr.strip()]  # exactly one line
+    assert result.stderr.startswith("glassnet: error: ") and fragment in result.stderr
+
+
+# ---- every user error, in process (the same main() the command runs) ----------------------
+
+
+@pytest.fixture
+def workdir(tmp_path, rng, monkeypatch):
+    """Data files and a trained model (3 features, classes no/yes) in the current folder."""
+    monkeypatch.chdir(tmp_path)
+    X, y = separable(rng, m=40)
+    write_csv(tmp_path / "d.csv", X, y)
+    write_csv(tmp_path / "two.csv", X[:, :2], y, header=("a", "b", "label"))
+    write_csv(tmp_path / "maybe.csv", X, np.where(y == "yes", "maybe", "no"))
+    write_csv(tmp_path / "one.csv", X, np.full(40, "yes"))
+    write_csv(tmp_path / "three.csv", X, np.array(["a", "b", "c", "d"] * 10))
+    (tmp_path / "text.csv").write_text("a,b,label\n1,red,no\n2,blue,yes\n")
+    (tmp_path / "nan.csv").write_text("a,b,label\n1,2,no\n2,nan,yes\n")
+    (tmp_path / "inf.csv").write_text("a,b,label\n1,-inf,no\n2,3,yes\n")
+    (tmp_path / "binary.csv").write_bytes(b"\xff\xfe\x00\x89PNG")
+    (tmp_path / "ragged.csv").write_text("a,b,label\n1,2,no\n2,yes\n")
+    (tmp_path / "corrupt.glassnet").write_bytes(b"PK\x03\x04" + bytes(100))
+    (tmp_path / "empty.glassnet").write_bytes(b"")
+    assert cli.main(["train", "d.csv", *FAST, "--out", "m.glassnet"]) == 0
+    save("softmax.glassnet", gn.Network([3, 4, 3], output="softmax"), classes=[1, 2, 3])
+    return tmp_path
+
+
+BAD_INPUT = [
+    (["train", "nope.csv"], "data file nope.csv does not exist; check the path"),
+    (["train", "binary.csv"], "cannot read CSV binary.csv: it is not UTF-8 text"),
+    (["train", "ragged.csv"], "line 3 has 2 fields but the header has 3"),
+    (["train", "text.csv"], "column 'b' is not numeric ('red' at line 2 of text.csv)"),
+    (["train", "nan.csv"], "column 'b' has a NaN value at line 3 of nan.csv"),
+    (["train", "inf.csv"], "column 'b' has an infinite value at line 2 of inf.csv"),
+    (["train", "one.csv"], "one.csv has a single class ('yes')"),
+    (["train", "three.csv"], "three.csv has 4 classes (a, b, c, d)"),
+    (["train", "d.csv", "--target", "nope"], "has no column 'nope'"),
+    (["train", "d.csv", "--positive", "maybe"], "--positive 'maybe' is not a label"),
+    (["evaluate", "m.glassnet", "maybe.csv"], "label 'maybe', which is not one of the model's"),
+    (["evaluate", "m.glassnet", "two.csv"], "2 features but the network's input layer has 3"),
+    (["predict", "m.glassnet", "two.csv"], "2 features but the network's input layer has 3"),
+    (["evaluate", "corrupt.glassnet", "d.csv"], "corrupt.glassnet is not a glassnet model file"),
+    (["info", "empty.glassnet"], "empty.glassnet is empty"),
+    (["predict", "softmax.glassnet", "d.csv"], "handles binary classifiers (one sigmoid output)"),
+    (["info", "nope.glassnet"], "model file nope.glassnet does not exist"),
+    (["train", "d.csv", "--lr", "0"], "lr must be > 0, got 0.0"),
+    (["train", "d.csv", "--lr", "nan"], "lr must be a finite number"),
+    (["train", "d.csv", "--beta", "1"], "beta must be in [0, 1), got 1.0"),
+    (["train", "d.csv", "--optimizer", "gd", "--beta", "0.5"], "--beta does not apply"),
+    (["train", "d.csv", "--batch-size", "0"], "batch_size must be >= 1, got 0"),
+    (["train", "d.csv", "--epochs", "0"], "epochs must be >= 1, got 0"),
+    (["train", "d.csv", "--layers", "0,5"], "layer size 1 must be >= 1, got 0 in [3, 0, 5, 1]"),
+    (["train", "d.csv", "--layers", "-3"], "layer size 1 must be >= 1, got -3"),
+    (["train", "d.csv", "--layers", "20,x"], "--layers must be comma-separated integers"),
+    (["train", "d.csv", "--hidden", "swish"], "unknown activation 'swish'; choose one of"),
+    (["train", "d.csv", "--init", "evil"], "unknown initializer 'evil'; choose one of"),
+    (["train", "d.csv", "--optimizer", "adagrad"], "unknown optimizer 'adagrad'; choose one of"),
+    (["train", "d.csv", "--validation-split", "1"], "validation_split must be in [0, 1)"),
+    (["train", "d.csv", "--out", "no/such/folder/m.glassnet"], "the folder no/such/folder"),
+    (["train", "builtin:dogs"], "unknown data set 'builtin:dogs'"),
+    (["train", "d.csv", "--engine", "gpu"], "unknown engine 'gpu'; choose one of"),
+    (["predict", "m.glassnet", "d.csv", "--out", "no/such/p.csv"], "the folder no/such"),
+]
+
+
+@pytest.mark.parametrize("argv, fragment", BAD_INPUT, ids=[" ".join(a) for a, _ in BAD_INPUT])
+def test_every_user_error_is_one_line_and_status_2(workdir, capsys, argv, fragment):
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("glassnet: error: ")
+    assert fragment in err
+    assert "Traceback" not in err
+
+
+def test_divergence_saves_nothing(workdir, capsys):
+    X = np.random.default_rng(0).standard_normal((40, 3)) * 1e4
+    write_csv(workdir / "big.csv", X, np.where(X[:, 0] > 0, "yes", "no"))
+    argv = ["train", "big.csv", "--no-normalize", "--lr", "1e38", "--layers", "none", *FAST[-2:]]
+    assert cli.main([*argv, "--no-progress", "--out", "diverged.glassnet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("glassnet: error: training diverged at epoch 2, iteration 1")
+    assert err.count("\n") == 1 and "smaller learning rate" in err
+    assert not (workdir / "diverged.glassnet").exists()
+
+
+def test_ctrl_c_exits_130(workdir, capsys, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "train", interrupted)
+    assert cli.main(["train", "d.csv", "--no-progress", "--out", "x.glassnet"]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert not (workdir / "x.glassnet").exists()
+
+
+# ---- the subcommands other modules provide ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv, module, function, expected",
+    [
+        (
+            ["lecture", "--out", "figs", "--only", "init"],
+            "lecture",
+            "report",
+            (Path("figs"), "init"),
+        ),
+        (
+            ["playground", "--port", "9000", "--open"],
+            "playground",
+            "serve",
+            ("127.0.0.1", 9000, True),
+        ),
+        (["export", "m.glassnet", "--onnx", "m.onnx"], "export", "to_onnx", None),
+    ],
+)
+def test_lecture_export_and_playground_are_wired(
+    workdir, monkeypatch, argv, module, function, expected
+):
+    imported = pytest.importorskip(f"glassnet.{module}", reason="another helper's module")
+    calls = []
+    monkeypatch.setattr(imported, function, lambda *args: calls.append(args) or args[-1])
+    assert cli.main(argv) == 0
+    if expected is None:  # export gets the loaded model file and the output path
+        model, out = calls[0]
+        assert model.network.sizes == [3, 6, 1] and out == "m.onnx"
+    else:
+        assert calls == [expected]
+
+
+def test_a_missing_subcommand_module_is_one_clear_line(workdir, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "glassnet.lecture", None)
+    assert cli.main(["lecture"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "glassnet: error: 'glassnet lecture' is not available in this installation "
+        "(glassnet.lecture is missing); update glassnet\n"
+    )
+
+
+def test_checkpoint_and_resume_end_bit_identical_to_one_run(workdir):
+    common = ["train", "d.csv", *FAST[2:], "--seed", "3"]
+    assert cli.main([*common, "--epochs", "6", "--out", "whole.glassnet"]) == 0
+    first = [*common, "--epochs", "3", "--checkpoint", "run.ckpt", "--out", "half.glassnet"]
+    assert cli.main(first) == 0 and (workdir / "run.ckpt").exists()
+    assert cli.main([*common, "--epochs", "6", "--resume", "run.ckpt", "--out", "r.glassnet"]) == 0
+    whole, resumed = load("whole.glassnet"), load("r.glassnet")
+    assert resumed.history.epochs == 6
+    for a, b in zip(whole.network.parameters(), resumed.network.parameters(), strict=True):
+        assert np.array_equal(a, b)
+    half = load("half.glassnet").network.parameters()
+    assert not np.array_equal(half[0], resumed.network.parameters()[0])
+
+
+def test_interrupted_training_says_how_to_resume(workdir, capsys, monkeypatch):
+    from glassnet.training import TrainingInterrupted
+
+    def interrupted(*args, **kwargs):
+        assert kwargs["checkpoint"] == "run.ckpt"
+        raise TrainingInterrupted("training interrupted in epoch 2; resume with --resume run.ckpt")
+
+    monkeypatch.setattr(cli, "train", interrupted)
+    argv = ["train", "d.csv", "--no-progress", "--checkpoint", "run.ckpt", "--out", "x.glassnet"]
+    assert cli.main(argv) == 130
+    assert capsys.readouterr().err.strip() == (
+        "glassnet: training interrupted in epoch 2; resume with --resume run.ckpt"
+    )
+
+
+def test_demo_end_to_end(tmp_path):
+    """The real demo with one epoch: the model file and both pictures, and what it printed."""
+    out = ok(glassnet("demo", "--epochs", "1", "--out", tmp_path / "demo", "--no-progress"))
+    assert "test accuracy" in out
+    model = load(tmp_path / "demo" / "cats.glassnet")
+    assert model.network.sizes == [12288, 20, 7, 5, 1] and model.history.epochs == 1
+    assert model.classes.tolist() == ["non-cat", "cat"]
+    for picture in ("cost.png", "predictions.png"):
+        assert (tmp_path / "demo" / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_demo_options_reach_demo_run(workdir, monkeypatch):
+    demo = pytest.importorskip("glassnet.demo", reason="the demo module")
+    calls = []
+    monkeypatch.setattr(demo, "run", lambda **kwargs: calls.append(kwargs) or {})
+    assert cli.main(["demo", "--epochs", "3", "--seed", "7", "--out", "d", "--no-progress"]) == 0
+    assert calls == [dict(out_dir="d", epochs=3, seed=7, progress=False, echo=print)]
+    assert cli.main(["demo"]) == 0
+    assert calls[1] == dict(out_dir="glassnet-demo", epochs=None, seed=0, progress=True, echo=print)
+
+
+def test_progress_bar_and_cost_plot(workdir, capsys):
+    argv = ["train", "d.csv", "--epochs", "4", "--layers", "3", "--plot", "cost.png", *FAST[-2:]]
+    assert cli.main([*argv, "--out", "p.glassnet"]) == 0
+    captured = capsys.readouterr()
+    assert "4/4" in captured.err and "cost=" in captured.err and "val_acc=" in captured.err
+    assert "saved the cost curve to cost.png" in captured.out
+    assert (workdir / "cost.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,0 +1,261 @@
+"""Reading DATA for the glassnet command: every format, the label rules, and every user error."""
+
+import sys
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import datasets, readers
+
+
+def write_csv(path, header, rows):
+    lines = [",".join(header)] + [",".join(str(v) for v in row) for row in rows]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def write_images(folder, rng, classes=("cat", "dog"), per_class=3, sizes=((20, 12), (9, 9))):
+    Image = pytest.importorskip("PIL.Image", reason="image folders need Pillow")
+    for c, name in enumerate(classes):
+        (folder / name).mkdir(parents=True)
+        for i in range(per_class):
+            width, height = sizes[i % len(sizes)]
+            pixels = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+            pixels[..., c] = 255  # each class has its own saturated channel
+            Image.fromarray(pixels).save(folder / name / f"{i}.png")
+    return folder
+
+
+def write_cat_h5(path, rng, m, set_name, size=4):
+    h5py = pytest.importorskip("h5py", reason="HDF5 files need h5py")
+    images = rng.integers(0, 256, (m, size, size, 3), dtype=np.uint8)
+    labels = np.arange(m) % 2
+    with h5py.File(path, "w") as f:
+        f.create_dataset(f"{set_name}_set_x", data=images)
+        f.create_dataset(f"{set_name}_set_y", data=labels)
+        f.create_dataset("list_classes", data=np.array([b"non-cat", b"cat"]))
+    return images, labels
+
+
+# ---- formats ------------------------------------------------------------------------------
+
+
+def test_csv_numeric_labels_default_target_is_the_last_column(tmp_path):
+    path = write_csv(tmp_path / "d.csv", ["a", "b", "y"], [[1, 2.5, 0], [3, 4, 1], [5, -6, 1]])
+    data = readers.read(path)
+    assert np.array_equal(data.X, [[1, 2.5], [3, 4], [5, -6]])
+    assert data.classes.tolist() == [0, 1] and data.y.tolist() == [0, 1, 1]
+    assert data.feature_names == ["a", "b"] and data.target == "y"
+
+
+def test_csv_string_labels_sorted_and_positive_reorders(tmp_path):
+    rows = [["yes", 1, 2], ["no", 3, 4], ["no", 5, 6]]
+    path = write_csv(tmp_path / "d.csv", ["label", "a", "b"], rows)
+    data = readers.read(path, target="label")
+    assert data.classes.tolist() == ["no", "yes"] and data.y.tolist() == [1, 0, 0]
+    assert data.feature_names == ["a", "b"]
+    flipped = readers.read(path, target="label", positive="no")
+    assert flipped.classes.tolist() == ["yes", "no"] and flipped.y.tolist() == [0, 1, 1]
+
+
+def test_csv_more_than_two_labels_one_against_the_rest(tmp_path):
+    rows = [[1, "a"], [2, "b"], [3, "c"], [4, "b"]]
+    data = readers.read(write_csv(tmp_path / "d.csv", ["x", "y"], rows), positive="b")
+    assert data.classes.tolist() == ["not b", "b"] and data.y.tolist() == [0, 1, 0, 1]
+    assert data.positive == "b"
+
+
+def test_csv_without_label_column_for_prediction(tmp_path):
+    path = write_csv(tmp_path / "d.csv", ["a", "b"], [[1, 2], [3, 4]])
+    data = readers.read(path, n_features=2, labels=False, classes=np.array(["n", "y"]))
+    assert data.y is None and data.X.shape == (2, 2)
+
+
+def test_npz_with_a_test_set(tmp_path, rng):
+    X, X_test = rng.standard_normal((10, 3)), rng.standard_normal((4, 3))
+    y, y_test = np.arange(10) % 2, np.array([1, 0, 1, 1])
+    np.savez(tmp_path / "d.npz", X=X, y=y, X_test=X_test, y_test=y_test)
+    data = readers.read(tmp_path / "d.npz")
+    assert np.array_equal(data.X, X) and data.y.tolist() == y.tolist()
+    assert np.array_equal(data.X_test, X_test) and data.y_test.tolist() == [1, 0, 1, 1]
+
+
+def test_npz_uint8_images_are_flattened_and_scaled(tmp_path, rng):
+    images = rng.integers(0, 256, (6, 4, 4, 3), dtype=np.uint8)
+    np.savez(tmp_path / "d.npz", X=images, y=np.arange(6) % 2)
+    data = readers.read(tmp_path / "d.npz")
+    assert data.X.shape == (6, 48) and data.images_shape == (4, 4, 3)
+    assert np.isclose(data.X[2, 5], images[2].reshape(-1)[5] / 255)
+
+
+def test_hdf5_cat_layout_with_its_test_twin(tmp_path, rng):
+    train_images, train_labels = write_cat_h5(tmp_path / "train_cats.h5", rng, 8, "train")
+    test_images, test_labels = write_cat_h5(tmp_path / "test_cats.h5", rng, 6, "test")
+    data = readers.read(tmp_path / "train_cats.h5")
+    assert data.classes.tolist() == ["non-cat", "cat"]  # list_classes order, not sorted
+    assert data.y.tolist() == train_labels.tolist()
+    assert data.X.shape == (8, 48) and data.X.min() >= 0 and data.X.max() <= 1
+    assert np.isclose(data.X[3, 7], train_images[3].reshape(-1)[7] / 255)
+    assert np.isclose(data.X_test[1, 2], test_images[1].reshape(-1)[2] / 255)
+    assert data.y_test.tolist() == test_labels.tolist()
+    assert data.test_source == str(tmp_path / "test_cats.h5")
+    alone = readers.read(tmp_path / "test_cats.h5", classes=data.classes)
+    assert np.array_equal(alone.X, data.X_test) and alone.X_test is None
+
+
+def test_image_folder_one_subfolder_per_class(tmp_path, rng):
+    folder = write_images(tmp_path / "pets", rng)
+    data = readers.read(folder, image_size=(6, 5))
+    assert data.X.shape == (6, 6 * 5 * 3) and data.images_shape == (6, 5, 3)
+    assert data.classes.tolist() == ["cat", "dog"] and data.y.tolist() == [0, 0, 0, 1, 1, 1]
+    pixels = data.X.reshape(6, 6, 5, 3)
+    assert np.all(pixels[:3, ..., 0] == 1.0) and np.all(pixels[3:, ..., 1] == 1.0)
+    assert data.sample_names[0] == "cat/0.png"
+
+
+def test_folder_of_images_alone_is_unlabelled(tmp_path, rng):
+    folder = write_images(tmp_path / "pets", rng)
+    for image in (folder / "cat").iterdir():
+        image.rename(folder / image.name)
+    (folder / "cat").rmdir()
+    (folder / "dog").rename(tmp_path / "elsewhere")
+    data = readers.read(folder, labels=False, image_size=(4, 4))
+    assert data.y is None and data.X.shape == (3, 48)
+    with pytest.raises(gn.GlassnetError, match="has no labels"):
+        readers.read(folder)
+
+
+def test_builtin_cats_uses_the_drawn_cats_and_their_test_set(monkeypatch, rng):
+    calls = []
+
+    def tiny_cats(n_train=1000, n_test=400, seed=0):
+        calls.append(seed)
+        images = rng.integers(0, 256, (6, 2, 2, 3), dtype=np.uint8)
+        return images[:4], np.array([0, 1, 1, 0]), images[4:], np.array([1, 0])
+
+    monkeypatch.setattr(datasets, "cats", tiny_cats)
+    data = readers.read("builtin:cats", seed=5)
+    assert calls == [5]
+    assert data.classes.tolist() == list(datasets.CAT_CLASSES) == ["non-cat", "cat"]
+    assert data.y.tolist() == [0, 1, 1, 0] and data.y_test.tolist() == [1, 0]
+    assert data.X.shape == (4, 12) and data.images_shape == (2, 2, 3)
+
+
+def test_builtin_two_d_sets():
+    X, y = datasets.two_moons(seed=3)
+    data = readers.read("builtin:two_moons", seed=3)
+    assert np.array_equal(data.X, X) and data.y.tolist() == y.tolist()
+
+
+def test_sklearn_sets():
+    pytest.importorskip("sklearn", reason="the sklearn: sets need scikit-learn")
+    from sklearn.datasets import load_digits
+
+    cancer = readers.read("sklearn:breast_cancer")
+    assert cancer.X.shape == (569, 30) and cancer.classes.tolist() == ["malignant", "benign"]
+    digits = readers.read("sklearn:digits")
+    assert digits.classes.tolist() == ["not 8", "8"]
+    assert digits.y.tolist() == (load_digits().target == 8).astype(int).tolist()
+    threes = readers.read("sklearn:digits", positive="3")
+    assert threes.y.sum() == np.sum(load_digits().target == 3)
+
+
+def test_model_classes_fix_the_order_and_allow_a_single_class(tmp_path):
+    path = write_csv(tmp_path / "d.csv", ["a", "y"], [[1, "cat"], [2, "cat"]])
+    data = readers.read(path, classes=np.array(["non-cat", "cat"]))
+    assert data.y.tolist() == [1, 1]
+
+
+# ---- user errors: one message that names the problem and the fix --------------------------
+
+
+CSV_ERRORS = [
+    ("a,b,y\n1,x,0\n2,3,1\n", "column 'b' is not numeric \\('x' at line 2"),
+    ("a,b,y\n1,2,0\n2,nan,1\n", "column 'b' has a NaN value at line 3"),
+    ("a,b,y\n1,2,0\n2,inf,1\n", "column 'b' has an infinite value at line 3"),
+    ("a,b,y\n1,,0\n2,3,1\n", "column 'b' has an empty value at line 2"),
+    ("a,b,y\n1,2,0\n2,3,0\n", "single class \\(0\\)"),
+    ("a,b,y\n1,2,0\n2,3,1\n3,4,2\n", "has 3 classes \\(0, 1, 2\\).*--positive"),
+    ("a,b,y\n1,2,0\n2,3\n", "line 3 has 2 fields but the header has 3"),
+    ("a,b,y\n1,2,\n2,3,1\n", "label column 'y' is empty at line 2"),
+    ("a,a,y\n1,2,0\n", "two columns named 'a'"),
+    ("", "is empty"),
+    ("a,b,y\n", "no data rows"),
+    ("y\n1\n0\n", "no feature columns"),
+]
+
+
+@pytest.mark.parametrize("text, fragment", CSV_ERRORS)
+def test_csv_errors(tmp_path, text, fragment):
+    path = tmp_path / "d.csv"
+    path.write_text(text)
+    with pytest.raises(gn.GlassnetError, match=fragment):
+        readers.read(path)
+
+
+def test_binary_file_as_csv(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00\x01")
+    with pytest.raises(gn.GlassnetError, match="not UTF-8 text"):
+        readers.read(path)
+
+
+def test_missing_unknown_and_mismatched_sources(tmp_path, rng):
+    cases = [
+        (lambda: readers.read(tmp_path / "nope.csv"), "nope.csv does not exist; check the path"),
+        (lambda: readers.read("builtin:dogs"), "unknown data set 'builtin:dogs'; choose one of"),
+        (lambda: readers.read("sklearn:iris"), "unknown data set 'sklearn:iris'"),
+    ]
+    odd = tmp_path / "d.dat"
+    odd.write_text("1,2\n")
+    cases.append((lambda: readers.read(odd), "cannot tell the format"))
+    np.savez(tmp_path / "d.npz", features=np.zeros((2, 2)))
+    cases.append((lambda: readers.read(tmp_path / "d.npz"), "no array 'X' \\(it has: features\\)"))
+    cases.append((lambda: readers.read(tmp_path / "d.npz", target="y"), "CSV data only"))
+    np.savez(tmp_path / "o.npz", X=np.array([{"a": 1}, None], dtype=object), y=[0, 1])
+    cases.append((lambda: readers.read(tmp_path / "o.npz"), "never pickled objects"))
+    csv = write_csv(tmp_path / "d.csv", ["a", "y"], [[1, 0], [2, 1]])
+    cases.append((lambda: readers.read(csv, target="label"), "has no column 'label'"))
+    cases.append(
+        (
+            lambda: readers.read(csv, classes=np.array(["no", "yes"])),
+            "label 0, which is not one of the model's classes \\('no', 'yes'\\)",
+        )
+    )
+    cases.append((lambda: readers.read(csv, positive="7"), "--positive '7' is not a label"))
+    for call, fragment in cases:
+        with pytest.raises(gn.GlassnetError, match=fragment):
+            call()
+
+
+def test_image_folder_errors(tmp_path, rng):
+    folder = write_images(tmp_path / "pets", rng, classes=("a", "b", "c"), per_class=1)
+    with pytest.raises(gn.GlassnetError, match="has 3 classes \\(a, b, c\\)"):
+        readers.read(folder)
+    (folder / "c" / "0.png").write_bytes(b"not a png")
+    with pytest.raises(gn.GlassnetError, match="cannot read the image .*0.png"):
+        readers.read(folder, positive="a")
+    (folder / "c" / "0.png").unlink()
+    with pytest.raises(gn.GlassnetError, match="class folder .*c has no images"):
+        readers.read(folder)
+
+
+def test_hdf5_without_the_cat_layout(tmp_path):
+    h5py = pytest.importorskip("h5py", reason="HDF5 files need h5py")
+    with h5py.File(tmp_path / "other.h5", "w") as f:
+        f.create_dataset("data", data=np.zeros(3))
+    with pytest.raises(gn.GlassnetError, match="classic cat layout"):
+        readers.read(tmp_path / "other.h5")
+
+
+@pytest.mark.parametrize(
+    "module, source", [("h5py", "d.h5"), ("PIL", "folder"), ("sklearn", "sklearn:digits")]
+)
+def test_missing_optional_dependency_names_the_extra(tmp_path, monkeypatch, module, source):
+    (tmp_path / "d.h5").write_bytes(b"\x89HDF")
+    (tmp_path / "folder").mkdir()
+    monkeypatch.setitem(sys.modules, module, None)  # import now raises ImportError
+    target = source if ":" in source else tmp_path / source
+    with pytest.raises(gn.GlassnetError, match=r'pip install "glassnet\[data\]"'):
+        readers.read(target)
