@@ -430,3 +430,17 @@ def test_non_finite_arrays(model_file, tmp_path):
     std = np.ones(4)
     std[0] = -1.0
     refused(edited(model_file, tmp_path / "b.glassnet", std_npy=npy(std)), "negative")
+
+
+def test_saved_files_get_the_usual_permissions(tmp_path):
+    import os
+    import stat
+
+    import glassnet as gn
+
+    mask = os.umask(0o022)
+    try:
+        path = gn.save(tmp_path / "m.glassnet", gn.Network([3, 2, 1], seed=0))
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

@@ -150,6 +150,9 @@ def atomic_write(path, write: Callable[[IO[bytes]], None]) -> Path:
         raise GlassnetError(f"cannot write {path}: the folder {folder} does not exist")
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        mask = os.umask(0)  # mkstemp makes the file 0600: give it the usual 0666 & ~umask
+        os.umask(mask)
+        os.chmod(temporary, 0o666 & ~mask)
         with os.fdopen(handle, "wb") as f:
             write(f)
             f.flush()
