@@ -1,6 +1,6 @@
 """The glassnet command, end to end: the real command in a subprocess for train, evaluate,
-predict and info on every data format, and a table of every user error (exit status 2, one line,
-no traceback)."""
+predict and info on every data format, multi-class and regression runs, sweeps, and a table of
+every user error (exit status 2, one line, no traceback)."""
 
 import csv
 import subprocess
@@ -198,6 +198,8 @@ def workdir(tmp_path, rng, monkeypatch):
     write_csv(tmp_path / "maybe.csv", X, np.where(y == "yes", "maybe", "no"))
     write_csv(tmp_path / "one.csv", X, np.full(40, "yes"))
     write_csv(tmp_path / "three.csv", X, np.array(["a", "b", "c", "d"] * 10))
+    many = rng.standard_normal((1001, 3))
+    write_csv(tmp_path / "many.csv", many, np.arange(1001) + 0.5)
     (tmp_path / "text.csv").write_text("a,b,label\n1,red,no\n2,blue,yes\n")
     (tmp_path / "nan.csv").write_text("a,b,label\n1,2,no\n2,nan,yes\n")
     (tmp_path / "inf.csv").write_text("a,b,label\n1,-inf,no\n2,3,yes\n")
@@ -207,6 +209,7 @@ def workdir(tmp_path, rng, monkeypatch):
     (tmp_path / "empty.glassnet").write_bytes(b"")
     assert cli.main(["train", "d.csv", *FAST, "--out", "m.glassnet"]) == 0
     save("softmax.glassnet", gn.Network([3, 4, 3], output="softmax"), classes=[1, 2, 3])
+    save("multi.glassnet", gn.Network([3, 4, 2], output="sigmoid"))
     return tmp_path
 
 
@@ -218,7 +221,12 @@ BAD_INPUT = [
     (["train", "nan.csv"], "column 'b' has a NaN value at line 3 of nan.csv"),
     (["train", "inf.csv"], "column 'b' has an infinite value at line 2 of inf.csv"),
     (["train", "one.csv"], "one.csv has a single class ('yes')"),
-    (["train", "three.csv"], "three.csv has 4 classes (a, b, c, d)"),
+    (["train", "many.csv"], "many.csv has 1001 distinct labels (0.5, 1.5,"),
+    (["train", "many.csv"], "for a continuous target use --task regression"),
+    (["train", "three.csv", "--task", "regression"], "target column of three.csv is not numeric"),
+    (["train", "d.csv", "--task", "regression", "--positive", "yes"], "does not apply to --task"),
+    (["train", "d.csv", "--task", "ranking"], "unknown task 'ranking'; choose one of"),
+    (["train", "sklearn:diabetes"], "sklearn:diabetes is a regression data set; use --task"),
     (["train", "d.csv", "--target", "nope"], "has no column 'nope'"),
     (["train", "d.csv", "--positive", "maybe"], "--positive 'maybe' is not a label"),
     (["evaluate", "m.glassnet", "maybe.csv"], "label 'maybe', which is not one of the model's"),
@@ -226,7 +234,11 @@ BAD_INPUT = [
     (["predict", "m.glassnet", "two.csv"], "2 features but the network's input layer has 3"),
     (["evaluate", "corrupt.glassnet", "d.csv"], "corrupt.glassnet is not a glassnet model file"),
     (["info", "empty.glassnet"], "empty.glassnet is empty"),
-    (["predict", "softmax.glassnet", "d.csv"], "handles binary classifiers (one sigmoid output)"),
+    (["predict", "softmax.glassnet", "d.csv"], "label 'no', which is not one of the model's"),
+    (["predict", "multi.glassnet", "d.csv"], "this model has a sigmoid output with 2 unit(s)"),
+    (["sweep", "d.csv", "--grid", "alpha=1"], "unknown grid parameter 'alpha'"),
+    (["sweep", "d.csv", "--grid", "lr=0.1", "--cv", "1"], "cv must be >= 2, got 1"),
+    (["sweep", "d.csv", "--grid", "lr=1", "--scheduler", "nowhere"], "cannot reach the Dask"),
     (["info", "nope.glassnet"], "model file nope.glassnet does not exist"),
     (["train", "d.csv", "--lr", "0"], "lr must be > 0, got 0.0"),
     (["train", "d.csv", "--lr", "nan"], "lr must be a finite number"),
@@ -304,7 +316,13 @@ def test_lecture_export_and_playground_are_wired(
 ):
     imported = pytest.importorskip(f"glassnet.{module}", reason="another helper's module")
     calls = []
-    monkeypatch.setattr(imported, function, lambda *args: calls.append(args) or args[-1])
+    returned = [{"verdict": True}] if module == "lecture" else None  # report returns results
+
+    def fake(*args):
+        calls.append(args)
+        return returned or args[-1]
+
+    monkeypatch.setattr(imported, function, fake)
     assert cli.main(argv) == 0
     if expected is None:  # export gets the loaded model file and the output path
         model, out = calls[0]
@@ -380,3 +398,225 @@ def test_progress_bar_and_cost_plot(workdir, capsys):
     assert "4/4" in captured.err and "cost=" in captured.err and "val_acc=" in captured.err
     assert "saved the cost curve to cost.png" in captured.out
     assert (workdir / "cost.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ---- more than two classes, regression, sweeps, the lecture's exit status -----------------
+
+
+def three_colours(rng, m=150):
+    """3 features, labels red/green/blue from the largest of three linear scores."""
+    X = rng.standard_normal((m, 3))
+    scores = np.stack([X[:, 0], X[:, 1], -X[:, 0] - X[:, 1]], axis=1)
+    return X, np.array(["red", "green", "blue"])[scores.argmax(axis=1)]
+
+
+def table(stdout: str, heading: str) -> list[list[str]]:
+    """The whitespace-separated rows printed under the line starting with ``heading``."""
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(heading))
+    rows = []
+    for line in lines[start + 1 :]:
+        if not line.strip() or line.startswith("confusion"):
+            break
+        rows.append(line.split())
+    return rows
+
+
+def test_multiclass_train_evaluate_predict_info(tmp_path, monkeypatch, capsys, rng):
+    metrics = pytest.importorskip("sklearn.metrics", reason="an independent reference")
+    monkeypatch.chdir(tmp_path)
+    X, y = three_colours(rng)
+    write_csv(tmp_path / "colours.csv", X, y)
+    argv = ["train", "colours.csv", *FAST, "--epochs", "40", "--out", "c.glassnet"]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "network    [3, 6, 3], hidden relu, output softmax" in out
+    assert "labels     0: blue, 1: green, 2: red (target column 'label')" in out
+    model = load("c.glassnet")
+    assert model.classes.tolist() == ["blue", "green", "red"]
+    assert model.network.output.name == "softmax" and model.network.n_outputs == 3
+
+    assert cli.main(["evaluate", "c.glassnet", "colours.csv"]) == 0
+    out = capsys.readouterr().out
+    expected = model.predict(X)
+    assert printed(out, "accuracy") == pytest.approx(np.mean(expected == y), abs=5e-5)
+    assert np.mean(expected == y) > 0.8  # it learned the three regions
+    index = {"blue": 0, "green": 1, "red": 2}
+    one_hot = np.eye(3)[[index[label] for label in y]]
+    cost = model.network.cost(model.transform(X), one_hot)
+    assert printed(out, "cost") == pytest.approx(cost, abs=5e-5)
+    assert "(categorical cross-entropy)" in out
+    precision, recall, f1, support = metrics.precision_recall_fscore_support(
+        y, expected, labels=["blue", "green", "red"], zero_division=0
+    )
+    rows = {row[0]: row[1:] for row in table(out, "class")}
+    for k, name in enumerate(["blue", "green", "red"]):
+        assert [float(v) for v in rows[name][:3]] == pytest.approx(
+            [precision[k], recall[k], f1[k]], abs=5e-5
+        )
+        assert int(rows[name][3]) == support[k]
+    macro = metrics.precision_recall_fscore_support(y, expected, average="macro")
+    assert [float(v) for v in rows["macro"][1:4]] == pytest.approx(macro[:3], abs=5e-5)
+    confusion = metrics.confusion_matrix(y, expected, labels=["blue", "green", "red"])
+    printed_matrix = table(out, "confusion matrix")[1:]
+    assert [[int(v) for v in row[1:]] for row in printed_matrix] == confusion.tolist()
+
+    assert cli.main(["predict", "c.glassnet", "colours.csv", "--out", "p.csv"]) == 0
+    assert "probability_C = P(label = C)" in capsys.readouterr().out
+    with open(tmp_path / "p.csv") as f:
+        predictions = list(csv.DictReader(f))
+    assert list(predictions[0]) == [
+        "row",
+        "probability_blue",
+        "probability_green",
+        "probability_red",
+        "label",
+    ]
+    columns = [[float(r[f"probability_{c}"]) for c in model.classes] for r in predictions]
+    assert np.allclose(columns, model.predict_proba(X), atol=1e-6)
+    assert [r["label"] for r in predictions] == expected.tolist()
+
+    assert cli.main(["info", "c.glassnet"]) == 0
+    out = capsys.readouterr().out
+    assert "classes      0: blue, 1: green, 2: red" in out
+    assert "hidden relu, output softmax" in out
+
+
+def test_positive_still_trains_one_class_against_the_rest(workdir, capsys):
+    assert cli.main(["train", "three.csv", *FAST, "--positive", "c", "--out", "c.glassnet"]) == 0
+    assert "labels     0: not c, 1: c" in capsys.readouterr().out
+    model = load("c.glassnet")
+    assert model.network.sizes == [3, 6, 1] and model.classes.tolist() == ["not c", "c"]
+
+
+def smooth_target(rng, m=240):
+    """y = 50 + 10 sin(2 x1) + 5 x2^2 - 3 x3: smooth, far from mean 0 and std 1."""
+    X = rng.uniform(-1.5, 1.5, (m, 3))
+    return X, 50 + 10 * np.sin(2 * X[:, 0]) + 5 * X[:, 1] ** 2 - 3 * X[:, 2]
+
+
+def test_regression_folds_the_target_scaling_into_the_last_layer(
+    tmp_path, monkeypatch, capsys, rng
+):
+    metrics = pytest.importorskip("sklearn.metrics", reason="an independent reference")
+    monkeypatch.chdir(tmp_path)
+    X, y = smooth_target(rng)
+    write_csv(tmp_path / "smooth.csv", X, y, header=("a", "b", "c", "y"))
+    trained = {}
+    real_train = cli.train
+
+    def train_and_keep(net, X_train, y_train, *args, **kwargs):
+        history = real_train(net, X_train, y_train, *args, **kwargs)
+        trained.update(net=net.copy(), y=np.asarray(y_train))  # before the fold
+        return history
+
+    monkeypatch.setattr(cli, "train", train_and_keep)
+    options = ["--layers", "32,16", "--epochs", "150", "--lr", "0.05", "--batch-size", "32"]
+    argv = ["train", "smooth.csv", "--task", "regression", *options, *FAST[-3:]]
+    assert cli.main([*argv, "--out", "r.glassnet"]) == 0
+    out = capsys.readouterr().out
+    assert "network    [3, 32, 16, 1], hidden relu, output identity" in out
+    assert "target     regression (target column 'y'), standardized for training" in out
+    model = load("r.glassnet")
+    assert model.classes is None and model.network.output.name == "identity"
+    scaling = model.metadata["training"]["target_scaling"]
+    mean, std = scaling["mean"], scaling["std"]
+    # training saw the standardized target: mean 0, std 1 over the training rows ...
+    assert trained["y"].mean() == pytest.approx(0, abs=1e-9)
+    assert trained["y"].std() == pytest.approx(1, abs=1e-9)
+    # ... made from the real targets with the stored mean and std
+    restored = trained["y"] * std + mean
+    assert np.abs(restored[:, None] - y[None, :]).min(axis=1).max() < 1e-6
+    assert 40 < mean < 60 and std > 3
+    # the folded model predicts (unfolded network output) * std + mean, in the target's units
+    unfolded = trained["net"].forward(model.transform(X))[:, 0]
+    folded = model.predict(X)
+    assert np.allclose(folded, unfolded.astype(np.float64) * std + mean, rtol=1e-6, atol=1e-4)
+    assert np.abs(folded - y).mean() < 0.2 * std
+    r2 = metrics.r2_score(y, folded)
+    assert r2 > 0.95
+    assert printed(out, "validation R^2") > 0.9
+    assert printed(out, "train RMSE") > 0
+
+    assert cli.main(["evaluate", "r.glassnet", "smooth.csv"]) == 0
+    out = capsys.readouterr().out
+    assert printed(out, "R^2") == pytest.approx(r2, abs=5e-5)
+    assert printed(out, "RMSE") == pytest.approx(
+        np.sqrt(metrics.mean_squared_error(y, folded)), rel=1e-5
+    )
+    assert printed(out, "MAE") == pytest.approx(metrics.mean_absolute_error(y, folded), rel=1e-5)
+    cost = 0.5 * metrics.mean_squared_error(y, folded)  # J = (1/m) sum 1/2 (a - y)^2
+    assert printed(out, "cost") == pytest.approx(cost, rel=1e-4)
+
+    assert cli.main(["predict", "r.glassnet", "smooth.csv"]) == 0
+    rows = list(csv.DictReader(capsys.readouterr().out.splitlines()))
+    assert list(rows[0]) == ["row", "prediction"]
+    as_written = model.predict(np.loadtxt("smooth.csv", delimiter=",", skiprows=1)[:, :3])
+    assert np.allclose([float(r["prediction"]) for r in rows], as_written, rtol=1e-7)
+
+    assert cli.main(["info", "r.glassnet"]) == 0
+    out = capsys.readouterr().out
+    assert "target       regression of 'y'; standardized for training" in out
+    assert "(costs on the standardized target)" in out and "classes" not in out
+
+
+def test_regression_of_a_constant_target_only_centers_it(tmp_path, monkeypatch, capsys, rng):
+    monkeypatch.chdir(tmp_path)
+    write_csv(tmp_path / "flat.csv", rng.standard_normal((30, 3)), np.full(30, 7.0))
+    argv = ["train", "flat.csv", "--task", "regression", *FAST, "--out", "f.glassnet"]
+    assert cli.main(argv) == 0
+    assert printed(capsys.readouterr().out, "train RMSE") < 0.5
+    assert load("f.glassnet").metadata["training"]["target_scaling"]["std"] == 1.0
+
+
+def test_sweep_prints_the_ranking_of_a_sequential_run(tmp_path, monkeypatch, capsys, rng):
+    distributed = pytest.importorskip("dask.distributed", reason='pip install "glassnet[dask]"')
+    from glassnet import readers, sweep
+
+    monkeypatch.chdir(tmp_path)
+    X, y = three_colours(rng, m=90)
+    write_csv(tmp_path / "colours.csv", X, y)
+    grids = ["lr=0.5,0.002", "layers=8:3", "epochs=6", "batch_size=16"]
+    argv = ["sweep", "colours.csv", *(a for g in grids for a in ("--grid", g)), "--cv", "2"]
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        assert cli.main([*argv, "--seed", "1", "--scheduler", cluster.scheduler_address]) == 0
+    out = capsys.readouterr().out
+    assert "4 combination(s) of lr, layers, epochs, batch_size" in out
+    assert "2-fold cross-validation, seed 1" in out
+    rows = table(out, "rank")
+    data = readers.read("colours.csv")
+    sequential = sweep.rank([sweep.evaluate(data.X, data.y, c, 2, 1) for c in sweep.grid(grids)])
+    expected = [
+        [
+            str(rank),
+            str(r.params["lr"]),
+            ",".join(map(str, r.params["layers"])),
+            "6",
+            "16",
+            f"{r.val_accuracy:.4f}",
+            f"{r.val_cost:.4f}",
+        ]
+        for rank, r in enumerate(sequential, start=1)
+    ]
+    assert rows == expected
+    assert sequential[0].val_accuracy > sequential[-1].val_accuracy  # the grid matters
+
+
+def test_sweep_without_dask_names_the_extra(workdir, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)  # import now raises ImportError
+    assert cli.main(["sweep", "d.csv", "--grid", "lr=0.1"]) == 2
+    assert capsys.readouterr().err == (
+        'glassnet: error: glassnet sweep runs on Dask: pip install "glassnet[dask]"\n'
+    )
+
+
+@pytest.mark.parametrize("verdicts, status", [([True, True], 0), ([True, False], 1)])
+def test_lecture_exit_status_says_whether_every_claim_was_confirmed(
+    workdir, monkeypatch, verdicts, status
+):
+    lecture = pytest.importorskip("glassnet.lecture", reason="the lecture module")
+    results = [{"name": f"claim {i}", "verdict": v} for i, v in enumerate(verdicts)]
+    monkeypatch.setattr(lecture, "report", lambda out, only: results)
+    assert cli.main(["lecture", "--out", "figs"]) == status

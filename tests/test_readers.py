@@ -66,6 +66,51 @@ def test_csv_more_than_two_labels_one_against_the_rest(tmp_path):
     assert data.positive == "b"
 
 
+def test_csv_more_than_two_labels_are_classes_sorted(tmp_path):
+    rows = [[1, "pear"], [2, "apple"], [3, "fig"], [4, "apple"], [5, "pear"]]
+    data = readers.read(write_csv(tmp_path / "d.csv", ["x", "y"], rows))
+    assert data.classes.tolist() == ["apple", "fig", "pear"] and data.positive is None
+    assert data.y.tolist() == [2, 0, 1, 0, 2] and data.task == "classification"
+    assert data.describe().endswith("apple 2, fig 1, pear 2")
+    # a model's classes fix the order, whatever order the new data has
+    again = readers.read(tmp_path / "d.csv", classes=np.array(["pear", "fig", "apple"]))
+    assert again.y.tolist() == [0, 2, 1, 2, 0]
+
+
+def test_too_many_classes_suggest_regression(tmp_path):
+    rows = [[i, i + 0.5] for i in range(readers.MAX_CLASSES + 1)]
+    path = write_csv(tmp_path / "d.csv", ["x", "y"], rows)
+    with pytest.raises(gn.GlassnetError, match="1001 distinct labels .* use --task regression"):
+        readers.read(path)
+    assert len(readers.read(path, task="regression").y) == 1001
+
+
+def test_regression_target_is_the_numbers_themselves(tmp_path):
+    rows = [[1, 2, 3.5], [2, 0, -1], [3, 1, 7]]
+    data = readers.read(write_csv(tmp_path / "d.csv", ["a", "b", "y"], rows), task="regression")
+    assert data.task == "regression" and data.classes is None
+    assert data.y.dtype == np.float64 and data.y.tolist() == [3.5, -1.0, 7.0]
+    assert "target in [-1, 7], mean 3.167" in data.describe()
+
+
+@pytest.mark.parametrize(
+    "rows, kwargs, fragment",
+    [
+        (
+            [[1, "1.5"], [2, "tall"]],
+            {"task": "regression"},
+            r"target column of .*d.csv is not numeric \('tall' at line 3 of",
+        ),
+        ([[1, 1.5], [2, 3]], {"task": "regression", "positive": "3"}, "--positive .* regression"),
+        ([[1, 1.5], [2, 3]], {"task": "ranking"}, "unknown task 'ranking'; choose one of"),
+    ],
+)
+def test_regression_errors(tmp_path, rows, kwargs, fragment):
+    path = write_csv(tmp_path / "d.csv", ["x", "y"], rows)
+    with pytest.raises(gn.GlassnetError, match=fragment):
+        readers.read(path, **kwargs)
+
+
 def test_csv_without_label_column_for_prediction(tmp_path):
     path = write_csv(tmp_path / "d.csv", ["a", "b"], [[1, 2], [3, 4]])
     data = readers.read(path, n_features=2, labels=False, classes=np.array(["n", "y"]))
@@ -155,10 +200,26 @@ def test_sklearn_sets():
     cancer = readers.read("sklearn:breast_cancer")
     assert cancer.X.shape == (569, 30) and cancer.classes.tolist() == ["malignant", "benign"]
     digits = readers.read("sklearn:digits")
-    assert digits.classes.tolist() == ["not 8", "8"]
-    assert digits.y.tolist() == (load_digits().target == 8).astype(int).tolist()
+    assert digits.classes.tolist() == list(range(10)) and digits.positive is None
+    assert digits.y.tolist() == load_digits().target.tolist()
+    assert digits.X.shape == (1797, 64) and digits.images_shape == (8, 8, 1)
+    eights = readers.read("sklearn:digits", positive="8")  # one against the rest, as before
+    assert eights.classes.tolist() == ["not 8", "8"] and eights.positive == "8"
+    assert eights.y.tolist() == (load_digits().target == 8).astype(int).tolist()
     threes = readers.read("sklearn:digits", positive="3")
     assert threes.y.sum() == np.sum(load_digits().target == 3)
+
+
+def test_sklearn_diabetes_is_a_regression_set():
+    pytest.importorskip("sklearn", reason="the sklearn: sets need scikit-learn")
+    from sklearn.datasets import load_diabetes
+
+    bunch = load_diabetes()
+    data = readers.read("sklearn:diabetes", task="regression")
+    assert np.array_equal(data.X, bunch.data) and np.array_equal(data.y, bunch.target)
+    assert data.classes is None and data.feature_names[:3] == ["age", "sex", "bmi"]
+    with pytest.raises(gn.GlassnetError, match="regression data set; use --task regression"):
+        readers.read("sklearn:diabetes")
 
 
 def test_model_classes_fix_the_order_and_allow_a_single_class(tmp_path):
@@ -176,7 +237,6 @@ CSV_ERRORS = [
     ("a,b,y\n1,2,0\n2,inf,1\n", "column 'b' has an infinite value at line 3"),
     ("a,b,y\n1,,0\n2,3,1\n", "column 'b' has an empty value at line 2"),
     ("a,b,y\n1,2,0\n2,3,0\n", "single class \\(0\\)"),
-    ("a,b,y\n1,2,0\n2,3,1\n3,4,2\n", "has 3 classes \\(0, 1, 2\\).*--positive"),
     ("a,b,y\n1,2,0\n2,3\n", "line 3 has 2 fields but the header has 3"),
     ("a,b,y\n1,2,\n2,3,1\n", "label column 'y' is empty at line 2"),
     ("a,a,y\n1,2,0\n", "two columns named 'a'"),
@@ -231,8 +291,11 @@ def test_missing_unknown_and_mismatched_sources(tmp_path, rng):
 
 def test_image_folder_errors(tmp_path, rng):
     folder = write_images(tmp_path / "pets", rng, classes=("a", "b", "c"), per_class=1)
-    with pytest.raises(gn.GlassnetError, match="has 3 classes \\(a, b, c\\)"):
-        readers.read(folder)
+    assert readers.read(folder, image_size=(4, 4)).classes.tolist() == ["a", "b", "c"]
+    with pytest.raises(
+        gn.GlassnetError, match="target of .*pets is not numeric \\('a' at sample 0"
+    ):
+        readers.read(folder, image_size=(4, 4), task="regression")
     (folder / "c" / "0.png").write_bytes(b"not a png")
     with pytest.raises(gn.GlassnetError, match="cannot read the image .*0.png"):
         readers.read(folder, positive="a")

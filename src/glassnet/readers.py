@@ -12,16 +12,20 @@ Sources, chosen by what DATA is:
 - a folder with one subfolder of images per class (a folder of images alone is unlabelled
   data, for ``predict``);
 - ``builtin:cats`` (the drawn cats), ``builtin:two_moons`` and the other 2-D sets,
-  ``sklearn:breast_cancer`` and ``sklearn:digits`` (one digit against the rest, ``positive``,
-  default 8) from scikit-learn's bundled copies.
+  ``sklearn:breast_cancer``, ``sklearn:digits`` (10 classes) and ``sklearn:diabetes`` (a
+  regression target) from scikit-learn's bundled copies.
 
 Images become rows x = pixels / 255 of h * w * c features (``datasets.image_features``).
 
-Labels: ``y`` holds class indices 0 and 1 into ``classes``, the original labels. Without
-``classes`` they are found in the data: exactly two distinct labels, in the source's own order
-where it has one (``list_classes``, ``CAT_CLASSES``, scikit-learn's target names), else sorted;
-``positive`` names the label that becomes ``classes[1]`` (or, with more than two labels, the one
-class of a one-vs-rest task). With ``classes`` (a model's), every label must be one of them.
+Labels (``task="classification"``): ``y`` holds class indices 0..K-1 into ``classes``, the
+original labels. Without ``classes`` they are found in the data: 2 to ``MAX_CLASSES`` distinct
+labels, in the source's own order where it has one (``list_classes``, ``CAT_CLASSES``,
+scikit-learn's target names), else sorted; ``positive`` names the label that becomes
+``classes[1]`` (with more than two labels: the one class of a one-vs-rest task, the others
+becoming ``not LABEL``). With ``classes`` (a model's), every label must be one of them.
+
+Targets (``task="regression"``): ``y`` holds the target column itself as float64 numbers and
+``classes`` is None; a target that is not numeric is an error, and so is ``positive``.
 Every problem is a ``GlassnetError`` naming the problem and the fix.
 """
 
@@ -29,6 +33,7 @@ from __future__ import annotations
 
 import csv
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +45,9 @@ from .validation import check_X
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 BUILTIN = ("builtin:cats", *(f"builtin:{name}" for name in datasets.TWO_D))
-SKLEARN = ("sklearn:breast_cancer", "sklearn:digits")
+SKLEARN = ("sklearn:breast_cancer", "sklearn:digits", "sklearn:diabetes")
+TASKS = ("classification", "regression")
+MAX_CLASSES = 1000  # more distinct labels than this is a continuous target, not classes
 _DATA_EXTRA = 'pip install "glassnet[data]"'
 
 
@@ -48,10 +55,12 @@ _DATA_EXTRA = 'pip install "glassnet[data]"'
 class Dataset:
     """Features and labels, ready for a network.
 
-    ``X`` (m, n) floats; ``y`` (m,) class indices into ``classes`` (None for unlabelled data);
-    ``classes`` the original labels, ``classes[1]`` the positive class; ``X_test``, ``y_test`` a
-    test set that came with the data (the HDF5 twin, a built-in test set); ``images_shape``
-    (h, w, c) when the rows are images; ``sample_names`` the image files, when there are files.
+    ``X`` (m, n) floats; ``y`` (m,) class indices into ``classes`` (None for unlabelled data),
+    or for ``task == "regression"`` the float target itself; ``classes`` the original labels
+    (``classes[1]`` the positive class of a binary task; None for regression); ``X_test``,
+    ``y_test`` a test set that came with the data (the HDF5 twin, a built-in test set);
+    ``images_shape`` (h, w, c) when the rows are images; ``sample_names`` the image files, when
+    there are files; ``task`` "classification" or "regression".
     """
 
     X: np.ndarray
@@ -66,22 +75,32 @@ class Dataset:
     test_source: str | None = None
     positive: str | None = None
     sample_names: list[str] | None = field(default=None, repr=False)
+    task: str = "classification"
 
     @property
     def n_features(self) -> int:
         return self.X.shape[1]
 
     def describe(self) -> str:
-        """One line: samples, features, classes and their counts."""
+        """One line: samples, features, classes and their counts (the target's range and mean
+        for regression)."""
         text = f"{self.source}: {len(self.X)} samples, {self.n_features} features"
-        if self.y is not None and self.classes is not None:
-            counts = np.bincount(self.y, minlength=len(self.classes))
-            text += ", " + ", ".join(
-                f"{c!s} {n}" for c, n in zip(self.classes.tolist(), counts, strict=True)
+        if self.y is not None and self.task == "regression":
+            text += (
+                f", target in [{self.y.min():.4g}, {self.y.max():.4g}], mean {self.y.mean():.4g}"
             )
+        elif self.y is not None and self.classes is not None:
+            counts = np.bincount(self.y, minlength=len(self.classes))
+            shown = [f"{c!s} {n}" for c, n in zip(self.classes.tolist(), counts, strict=True)]
+            if len(shown) > _SHOWN_CLASSES:
+                shown = [*shown[:_SHOWN_CLASSES], f"... ({len(shown) - _SHOWN_CLASSES} more)"]
+            text += ", " + ", ".join(shown)
         if self.X_test is not None:
             text += f"; test set {self.test_source}: {len(self.X_test)} samples"
         return text
+
+
+_SHOWN_CLASSES = 20  # classes listed by describe()
 
 
 @dataclass
@@ -100,6 +119,8 @@ class _Raw:
     target: str | None = None
     positive: str | None = None
     sample_names: list[str] | None = None
+    task: str | None = None  # the set's own task, when it has one (sklearn:diabetes)
+    where: Callable[[int], str] | None = None  # row i -> "line N of file.csv"
 
 
 def read(
@@ -113,6 +134,7 @@ def read(
     labels: bool = True,
     seed: int = 0,
     target_hint: str | None = None,
+    task: str = "classification",
 ) -> Dataset:
     """Read DATA (a path or a built-in name) into a Dataset.
 
@@ -121,8 +143,15 @@ def read(
     prediction; ``labels=False`` allows data without labels; ``image_size`` (height, width) is
     the size images are resized to; ``seed`` seeds built-in generated sets; ``target_hint``
     (a model's label column) is the CSV label column when ``target`` is not given and the CSV
-    has a column of that name.
+    has a column of that name; ``task`` is "classification" (labels become class indices) or
+    "regression" (the target stays a number).
     """
+    if task not in TASKS:
+        raise GlassnetError(f"unknown task {task!r}; choose one of: {', '.join(TASKS)}")
+    if task == "regression" and positive is not None:
+        raise GlassnetError(
+            "--positive picks a class and does not apply to --task regression; drop one of them"
+        )
     text = str(data)
     path = Path(data)
     if text.startswith(("builtin:", "sklearn:")):
@@ -145,6 +174,12 @@ def read(
         raw = _read_npz(path)
     else:
         raw = _read_hdf5(path)
+    if raw.task is not None and raw.task != task and raw.y is not None:
+        raise GlassnetError(
+            f"{raw.source} is a {raw.task} data set; use --task {raw.task} (task={raw.task!r})"
+        )
+    if task == "regression":
+        return _finish_regression(raw, labels)
     return _finish(raw, classes, positive if positive is not None else raw.positive, labels)
 
 
@@ -211,6 +246,47 @@ def _finish(raw: _Raw, classes, positive: str | None, labels: bool) -> Dataset:
     )
 
 
+def _finish_regression(raw: _Raw, labels: bool) -> Dataset:
+    """The target as float64 numbers; no classes."""
+    if raw.y is None and labels:
+        raise GlassnetError(
+            f"{raw.source} has no target; training and evaluation need one target per sample"
+        )
+    return Dataset(
+        X=check_X(raw.X, name=f"the data in {raw.source}"),
+        y=None if raw.y is None else _numeric_target(raw.y, raw.source, raw.where),
+        classes=None,
+        feature_names=raw.feature_names,
+        X_test=None
+        if raw.X_test is None
+        else check_X(raw.X_test, name=f"the test set {raw.source}"),
+        y_test=None if raw.y_test is None else _numeric_target(raw.y_test, raw.test_source, None),
+        images_shape=raw.images_shape,
+        source=raw.source,
+        target=raw.target,
+        test_source=raw.test_source,
+        sample_names=raw.sample_names,
+        task="regression",
+    )
+
+
+def _numeric_target(y: np.ndarray, source: str | None, where) -> np.ndarray:
+    if y.dtype.kind in "biuf":
+        return y.astype(np.float64)
+    for i, value in enumerate(y.tolist()):
+        try:
+            float(value)
+        except ValueError:
+            at = where(i) if where is not None else f"sample {i}"
+            column = "" if where is None else "column "
+            raise GlassnetError(
+                f"the target {column}of {source} is not numeric ({value!r} at {at}); "
+                "--task regression needs a number per sample: choose a numeric column with "
+                "--target, or classify with --task classification"
+            ) from None
+    return y.astype(np.float64)  # numbers written as text, e.g. mixed '1' and '2.5'
+
+
 def _one_against_rest(raw: _Raw, positive: str, classes):
     """Labels become ``positive`` or ``not positive``, with ``positive`` as classes[1].
 
@@ -248,12 +324,12 @@ def _find_classes(y: np.ndarray, order: list | None, source: str) -> list:
             f"{source} has a single class ({present[0]!r}); a classifier needs samples of two "
             "classes"
         )
-    if len(present) > 2:
-        shown = ", ".join(str(c) for c in present[:10]) + (", ..." if len(present) > 10 else "")
+    if len(present) > MAX_CLASSES:
+        shown = ", ".join(str(c) for c in present[:10])
         raise GlassnetError(
-            f"{source} has {len(present)} classes ({shown}); the glassnet command trains binary "
-            "classifiers until multi-class support lands: pick one class against the rest with "
-            "--positive LABEL"
+            f"{source} has {len(present)} distinct labels ({shown}, ...), more than the "
+            f"{MAX_CLASSES} classes a classifier here may have; for a continuous target use "
+            "--task regression, or pick one class against the rest with --positive LABEL"
         )
     if order is not None and set(present) <= set(order):
         return [c for c in order if c in present]
@@ -374,6 +450,7 @@ def _read_csv(
         source=str(path),
         feature_names=[header[j] for j in features],
         target=None if label_column is None else header[label_column],
+        where=where,
     )
 
 
@@ -647,12 +724,21 @@ def _read_sklearn(name: str) -> _Raw:
             order=names,
             feature_names=[str(n) for n in bunch.feature_names],
         )
+    if name == "sklearn:diabetes":
+        bunch = bundled.load_diabetes()
+        return _Raw(
+            X=bunch.data,
+            y=bunch.target.astype(np.float64),
+            source=name,
+            feature_names=[str(n) for n in bunch.feature_names],
+            task="regression",
+        )
     bunch = bundled.load_digits()
     return _Raw(
         X=bunch.data,
         y=bunch.target.astype(np.int64),
         source=name,
+        order=bunch.target_names.tolist(),
         feature_names=[str(n) for n in bunch.feature_names],
         images_shape=(8, 8, 1),
-        positive="8",
     )

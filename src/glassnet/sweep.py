@@ -83,9 +83,14 @@ def grid(specs: list[str]) -> list[dict]:
 def evaluate(X, y, params: dict, folds: int | None = None, seed: int = 0) -> Result:
     """Train one combination and measure it: k-fold cross-validation when ``folds`` is given,
     else a seeded 80/20 hold-out. Inputs are standardized with each training part's statistics.
+
+    ``y`` holds class indices 0..K-1: K = 2 gives one sigmoid output unit (binary
+    cross-entropy), K > 2 a softmax output of K units (categorical cross-entropy).
     """
     settings = {**DEFAULTS, **params}
     X, y = np.asarray(X), np.asarray(y)
+    n_classes = int(np.max(y)) + 1 if y.size else 2
+    n_out, output = (1, "sigmoid") if n_classes <= 2 else (n_classes, "softmax")
     order = np.random.default_rng(seed).permutation(len(X))
     parts = np.array_split(order, folds) if folds else [order[: max(1, len(X) // 5)]]
     costs, accuracies = [], []
@@ -93,8 +98,9 @@ def evaluate(X, y, params: dict, folds: int | None = None, seed: int = 0) -> Res
         train_rows = np.setdiff1d(order, val_rows)
         scaler = Standardizer().fit(X[train_rows])
         net = Network(
-            [X.shape[1], *settings["layers"], 1],
+            [X.shape[1], *settings["layers"], n_out],
             hidden=settings["hidden"],
+            output=output,
             init=settings["init"],
             seed=seed,
             l2=settings["l2"],
