@@ -24,6 +24,7 @@ import argparse
 import csv
 import importlib
 import io
+import os
 import sys
 import time
 from pathlib import Path
@@ -61,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except GlassnetError as e:
         return _fail(str(e))
+    except BrokenPipeError:  # the reader went away (e.g. `glassnet predict ... | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as e:  # a file that cannot be read or written
         name = f" {e.filename}" if e.filename else ""
         return _fail(f"{e.strerror or e}:{name}")
