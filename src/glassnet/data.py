@@ -43,9 +43,9 @@ class Standardizer:
         """(X - mean_) / std_ in X's float precision (float32 stays float32)."""
         self._check_fitted()
         X = check_X(X, n_features=len(self.mean_), expected_by=_FITTED)
-        dtype = np.result_type(X.dtype, np.float32)
-        scale = np.where(self.std_ > 0, self.std_, 1.0)
-        return ((X - self.mean_) / scale).astype(dtype, copy=False)
+        dtype = np.result_type(X.dtype, np.float32)  # computed in that precision: no
+        scale = np.where(self.std_ > 0, self.std_, 1.0).astype(dtype)  # float64 temporaries
+        return (X.astype(dtype, copy=False) - self.mean_.astype(dtype)) / scale
 
     def fit_transform(self, X) -> np.ndarray:
         return self.fit(X).transform(X)

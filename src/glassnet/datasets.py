@@ -2,6 +2,9 @@
 
 2-D sets for seeing decision boundaries: ``two_circles``, ``two_moons``, ``xor``, ``spiral``,
 ``blobs``. Each returns X of shape (m, 2) (float64) and y of shape (m,) with labels 0 and 1.
+
+Images: ``cats``, drawn cat faces and other shapes in 64x64 RGB, the data of ``glassnet demo``,
+laid out like the lecture's cat data set; ``image_features`` flattens them to 12288 features.
 """
 
 from __future__ import annotations
@@ -70,3 +73,325 @@ def blobs(m: int = 400, noise: float = 0.1, seed: int | None = 0, distance: floa
 
 
 TWO_D = {f.__name__: f for f in (two_circles, two_moons, xor, spiral, blobs)}
+
+
+# ---- the drawn cats ------------------------------------------------------------------------
+
+CAT_CLASSES = ("non-cat", "cat")
+"""The class names of ``cats``: label 0 is "non-cat", label 1 is "cat"."""
+
+IMAGE_SIZE = 64
+_PIXELS = IMAGE_SIZE * IMAGE_SIZE
+_BLOCK = 128  # images painted together: their float32 arrays (6 MB) stay in the CPU's cache
+
+# Colours (RGB, 0-255) shared by every object, so that colour alone never tells a cat apart.
+_FUR = np.array(
+    [
+        [230, 140, 50],  # orange
+        [190, 100, 40],  # ginger
+        [130, 130, 135],  # grey
+        [40, 38, 40],  # black
+        [235, 232, 225],  # white
+        [115, 78, 50],  # brown
+        [238, 212, 165],  # cream
+        [175, 178, 190],  # silver
+    ],
+    dtype=np.float32,
+)
+_IRIS = np.array([[215, 200, 40], [90, 180, 60], [70, 140, 220], [220, 140, 30]], np.float32)
+_PINK = np.array([235, 150, 165], dtype=np.float32)
+_PUPIL = np.array([15, 15, 15], dtype=np.float32)
+
+# What a non-cat is, and how often: a face without ears and ears without a face are the hard
+# negatives, which no single part of a cat can tell apart.
+NON_CATS = {
+    "face": 0.2,
+    "ears": 0.12,
+    "ellipse": 0.14,
+    "square": 0.14,
+    "star": 0.14,
+    "striped ball": 0.12,
+    "blob": 0.14,
+}
+
+# A cat's face in its own frame (u, v): the head is the unit circle, v points down.
+_EAR = np.array([[0.95, -0.3], [0.2, -0.85], [0.8, -1.55]], dtype=np.float32)  # (x, y) x 3
+_EYE = (0.38, -0.1, 0.19, 0.22)  # centre u (mirrored), centre v, radius u, radius v
+_NOSE = np.array([[-0.12, 0.2], [0.12, 0.2], [0.0, 0.34]], dtype=np.float32)
+_WHISKER_ROOT = (0.2, 0.38)
+_WHISKER_TIPS = ((1.3, 0.2), (1.35, 0.42), (1.25, 0.65))
+
+
+def cats(
+    n_train: int = 3000, n_test: int = 600, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A drawn "cat vs non-cat" set of 64x64 RGB images, in the layout of the classic cat data.
+
+    Returns ``(X_train, y_train, X_test, y_test)``: images as uint8 arrays of shape
+    (m, 64, 64, 3) and labels as int64 arrays of shape (m,), 1 for "cat" and 0 for "non-cat"
+    (``CAT_CLASSES``), half of each in random order. A cat is a face (round head, eyes, nose,
+    usually whiskers) with two triangular ears; a non-cat is a face without ears, ears without a
+    face, an ellipse, a square, a star, a striped ball or a blob (``NON_CATS``). Every object has
+    a random colour, size, position, rotation, aspect ratio and fur texture, on a random
+    background (plain, gradient, stripes, checkers or smooth noise) with clutter and pixel noise.
+    The training and test images come from separate random streams, so the test set does not
+    change with ``n_train``. The same arguments give the same bytes. The default sizes are the
+    demo's; drawing takes about 1 ms per image.
+
+    ``image_features`` turns the images into rows of 12288 features in [0, 1].
+    """
+    n_train = check_count(n_train, "n_train", minimum=2)
+    n_test = check_count(n_test, "n_test", minimum=2)
+    seed = check_count(seed, "seed", minimum=0)
+    X_train, y_train = draw_cats(n_train, np.random.default_rng([seed, 0]))
+    X_test, y_test = draw_cats(n_test, np.random.default_rng([seed, 1]))
+    return X_train, y_train, X_test, y_test
+
+
+def image_features(images) -> np.ndarray:
+    """Flatten images (m, h, w, c) of uint8 pixels to rows x = pixels / 255 of shape (m, h*w*c).
+
+    The classic cat data's preprocessing: a 64x64x3 image becomes 12288 features in [0, 1]
+    (float32), in the order (row, column, channel).
+    """
+    images = np.asarray(images)
+    if images.ndim != 4 or images.dtype != np.uint8:
+        raise GlassnetError(
+            f"images must be a uint8 array of shape (m, height, width, channels), got "
+            f"{images.dtype} of shape {images.shape}"
+        )
+    return images.reshape(len(images), -1).astype(np.float32) / np.float32(255)
+
+
+def cats_as_features(
+    n_train: int = 3000, n_test: int = 600, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``cats(...)`` with the images passed through ``image_features``: X of shape (m, 12288)."""
+    X_train, y_train, X_test, y_test = cats(n_train, n_test, seed)
+    return image_features(X_train), y_train, image_features(X_test), y_test
+
+
+def draw_cats(m: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Draw m images, half of them cats, in random order, with the random generator ``rng``.
+
+    Returns the images (m, 64, 64, 3) uint8 and the labels (m,). The images are painted with
+    array operations over blocks of ``_BLOCK`` images: no Python loop runs per image.
+    """
+    m = check_count(m, "m")
+    y = rng.permutation(np.arange(m) % 2).astype(np.int64)
+    names = np.array(list(NON_CATS))
+    weights = np.array(list(NON_CATS.values()))
+    kind = np.where(y == 1, "cat", rng.choice(names, size=m, p=weights / weights.sum()))
+    images = np.empty((m, IMAGE_SIZE, IMAGE_SIZE, 3), dtype=np.uint8)
+    for start in range(0, m, _BLOCK):
+        block = slice(start, min(start + _BLOCK, m))
+        canvas = _Canvas(block.stop - block.start, rng)
+        canvas.background()
+        canvas.clutter()
+        canvas.objects(kind[block])
+        canvas.noise()
+        images[block] = canvas.to_uint8()
+    return images, y
+
+
+class _Canvas:
+    """m images being painted, float32 RGB in 0-255, and the pixel centres shared by all."""
+
+    def __init__(self, m: int, rng: np.random.Generator) -> None:
+        self.m, self.rng = m, rng
+        centres = np.arange(IMAGE_SIZE, dtype=np.float32) + 0.5
+        self.x = centres[None, None, :]  # column, shape (1, 1, 64)
+        self.y = centres[None, :, None]  # row, pointing down, shape (1, 64, 1)
+        self.rgb = np.empty((m, IMAGE_SIZE, IMAGE_SIZE, 3), dtype=np.float32)
+
+    def uniform(self, low: float, high: float, shape=None) -> np.ndarray:
+        """m random numbers, shaped (m, 1, 1) to broadcast over the pixels unless told."""
+        shape = (self.m, 1, 1) if shape is None else shape
+        return self.rng.uniform(low, high, shape).astype(np.float32)
+
+    def colours(self, n: int) -> np.ndarray:
+        """n colours (n, 3): a fur colour with jitter for 70%, any colour for the rest."""
+        rng = self.rng
+        fur = _FUR[rng.integers(len(_FUR), size=n)] + rng.normal(0, 18, (n, 3))
+        anything = rng.uniform(0, 255, (n, 3))
+        chosen = np.where(rng.random((n, 1)) < 0.7, fur, anything)
+        return np.clip(chosen, 0, 255).astype(np.float32)
+
+    def paint(self, index, coverage: np.ndarray, colour: np.ndarray, shade=None) -> None:
+        """rgb = (1 - coverage) rgb + coverage colour shade, on the images ``index``.
+
+        ``coverage`` (n, 64, 64) in [0, 1], ``colour`` (n, 3), ``shade`` an optional (n, 64, 64)
+        brightness factor (fur texture). Only the covered pixels are read and written.
+        """
+        covered = np.flatnonzero(coverage > 0)  # into the n x 64 x 64 pixels
+        alpha = coverage.reshape(-1)[covered][:, None]
+        k = covered // _PIXELS
+        paint = colour[k] if shade is None else colour[k] * shade.reshape(-1)[covered][:, None]
+        target = np.arange(self.m)[index][k] * _PIXELS + covered % _PIXELS
+        pixels = self.rgb.reshape(-1, 3)
+        old = pixels[target]
+        pixels[target] = old + alpha * (paint - old)
+
+    def background(self) -> None:
+        """Two colours c1, c2 blended by a pattern p in [0, 1], rgb = c1 + p (c2 - c1): plain,
+        gradient, stripes, checkers or smooth noise, at a random angle and scale."""
+        m, rng = self.m, self.rng
+        pattern = rng.integers(5, size=m)
+        angle = self.uniform(0, np.pi)
+        period = self.uniform(5, 16)
+        phase = self.uniform(0, 2 * np.pi)
+        along = (self.x - 32) * np.cos(angle) + (self.y - 32) * np.sin(angle)
+        across = (self.y - 32) * np.cos(angle) - (self.x - 32) * np.sin(angle)
+        p = np.zeros((m, IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32)
+        i = pattern == 1
+        p[i] = 0.5 + along[i] / 64
+        i = pattern == 2
+        p[i] = 0.5 + 0.5 * np.sin(2 * np.pi * along[i] / period[i] + phase[i])
+        i = pattern == 3
+        p[i] = (np.floor(along[i] / period[i]) + np.floor(across[i] / period[i])) % 2
+        i = pattern == 4
+        p[i] = _smooth_noise(int(i.sum()), rng)
+        first, second = self.colours(m), self.colours(m)  # the second, moved 10-50% of the way
+        second = first + rng.uniform(0.1, 0.5, (m, 1)).astype(np.float32) * (second - first)
+        p = np.clip(p, 0, 1)[..., None]
+        self.rgb[...] = first[:, None, None, :] + p * (second - first)[:, None, None, :]
+
+    def clutter(self, most: int = 2) -> None:
+        """Up to ``most`` small discs and squares of random colours in random places."""
+        count = self.rng.integers(0, most + 1, size=self.m)[:, None, None]
+        for k in range(most):
+            dx = np.abs(self.x - self.uniform(0, 64))
+            dy = np.abs(self.y - self.uniform(0, 64))
+            square = self.rng.random((self.m, 1, 1)) < 0.5
+            distance = np.where(square, np.maximum(dx, dy), np.sqrt(dx * dx + dy * dy))
+            coverage = _edge(self.uniform(2, 7) - distance) * (k < count)
+            self.paint(slice(None), coverage, self.colours(self.m))
+
+    def objects(self, kind: np.ndarray) -> None:
+        """Paint each image's object in its own frame.
+
+        The frame has a random centre (cx, cy), radius r, rotation theta and aspect a:
+        u = (dx cos theta + dy sin theta) / (r a), v = (dy cos theta - dx sin theta) a / r, so
+        that the head is u^2 + v^2 < 1 with v pointing down. Frame distances times r are pixels.
+        """
+        m, rng = self.m, self.rng
+        r = self.uniform(12, 16)
+        theta = self.uniform(-0.3, 0.3)
+        aspect = self.uniform(0.8, 1.25)
+        dx, dy = self.x - self.uniform(28, 36), self.y - self.uniform(33, 39)
+        u = (dx * np.cos(theta) + dy * np.sin(theta)) / (r * aspect)
+        v = (dy * np.cos(theta) - dx * np.sin(theta)) * aspect / r
+        radius = np.sqrt(u * u + v * v)
+
+        fur = self.colours(m)  # one colour per object, with tabby stripes on some
+        stripes = self.uniform(5, 10)
+        tabby = (rng.random(m) < 0.35)[:, None, None]
+        shade = np.where(tabby, 0.8 + 0.2 * np.sin(stripes * u), np.float32(1))
+
+        def having(*names) -> np.ndarray:
+            return np.flatnonzero(np.isin(kind, names))
+
+        i = having("cat", "ears")  # ears first: the head covers their base
+        lift = rng.uniform(-0.15, 0.25, len(i)).astype(np.float32)
+        for side in (-1, 1):
+            ear = np.repeat(_EAR[None] * np.float32([side, 1]), len(i), axis=0)
+            ear[:, 2, 1] -= lift
+            inner = 0.5 * ear + 0.5 * ear.mean(axis=1, keepdims=True) + np.float32([0, 0.1])
+            self.paint(i, _edge(_triangle(u[i], v[i], ear) * r[i]), fur[i], shade[i])
+            pink = 0.7 * _edge(_triangle(u[i], v[i], inner) * r[i])
+            self.paint(i, pink, np.broadcast_to(_PINK, (len(i), 3)))
+
+        i = having("cat", "face", "ellipse", "striped ball")
+        self.paint(i, _edge((1 - radius[i]) * r[i]), fur[i], shade[i])
+        i = having("striped ball")
+        band = np.sin(0.8 * stripes[i] * u[i]) > 0
+        self.paint(i, _edge((1 - radius[i]) * r[i]) * band, self.colours(len(i)))
+        i = having("square")
+        inside = 0.85 - np.maximum(np.abs(u[i]), np.abs(v[i]))
+        self.paint(i, _edge(inside * r[i]), fur[i], shade[i])
+        i = having("star", "blob")
+        phi = np.arctan2(v[i], u[i])
+        points = rng.integers(4, 8, len(i))[:, None, None]
+        turn = self.uniform(0, 1)[i]
+        wave = np.abs(2 * ((points * phi / (2 * np.pi) + turn) % 1) - 1)  # 1 at each point
+        star = 0.45 + 0.7 * wave
+        blob = 1 + 0.25 * np.sin(2 * phi + 6 * turn) + 0.15 * np.sin(3 * phi - points)
+        outline = np.where((kind[i] == "star")[:, None, None], star, blob)
+        self.paint(i, _edge((outline - radius[i]) * r[i]), fur[i], shade[i])
+
+        i = having("cat", "face")
+        self._face(i, u[i], v[i], r[i], fur[i])
+
+    def _face(self, i, u, v, r, fur) -> None:
+        """Eyes with slit pupils, a pink nose and (usually) whiskers, on the images ``i``."""
+        rng, n = self.rng, len(i)
+        iris = _IRIS[rng.integers(len(_IRIS), size=n)]
+        eu, ev, ru, rv = _EYE
+        for side in (-1, 1):
+            eye = 1 - np.sqrt(((u - side * eu) / ru) ** 2 + ((v - ev) / rv) ** 2)
+            self.paint(i, _edge(eye * ru * r), iris)
+            slit = 1 - np.sqrt(((u - side * eu) / 0.06) ** 2 + ((v - ev) / rv) ** 2)
+            self.paint(i, _edge(slit * 0.06 * r), np.broadcast_to(_PUPIL, (n, 3)))
+        nose = np.broadcast_to(_NOSE, (n, 3, 2))
+        self.paint(i, _edge(_triangle(u, v, nose) * r), np.broadcast_to(_PINK, (n, 3)))
+        dark_fur = fur.mean(axis=1) < 110  # light whiskers on dark fur, dark ones on light fur
+        whisker = np.where(dark_fur[:, None], 235, 45).astype(np.float32) * np.ones(3, np.float32)
+        drawn = (rng.random(n) < 0.85)[:, None, None]
+        for side in (-1, 1):
+            for tip_u, tip_v in _WHISKER_TIPS:
+                root = (side * _WHISKER_ROOT[0], _WHISKER_ROOT[1])
+                distance = _segment_distance(u, v, root, (side * tip_u, tip_v)) * r
+                self.paint(i, _edge(0.6 - distance) * drawn, whisker)
+
+    def noise(self) -> None:
+        """Uniform pixel noise with a standard deviation sigma between 2 and 10 per image:
+        sigma sqrt(12) (U - 1/2) with U uniform in [0, 1)."""
+        sigma = self.uniform(2, 10, (self.m, 1, 1, 1))
+        self.rgb += (
+            sigma * np.float32(12**0.5) * (self.rng.random(self.rgb.shape, np.float32) - 0.5)
+        )
+
+    def to_uint8(self) -> np.ndarray:
+        return np.clip(np.rint(self.rgb), 0, 255).astype(np.uint8)
+
+
+def _edge(distance: np.ndarray) -> np.ndarray:
+    """Coverage of a pixel whose centre lies ``distance`` pixels inside a shape's edge
+    (negative: outside): 1 inside, 0 outside, a one-pixel ramp across the edge (antialiasing)."""
+    return np.clip(distance + 0.5, 0, 1)
+
+
+def _triangle(u: np.ndarray, v: np.ndarray, corners: np.ndarray) -> np.ndarray:
+    """Signed distance inside the triangles ``corners`` (n, 3, 2): the smallest distance to the
+    three edge lines, positive inside; u and v are (n, h, w)."""
+    corners = corners[:, :, None, None, :]
+    a, b, c = corners[:, 0], corners[:, 1], corners[:, 2]
+    orientation = np.sign((b - a)[..., 0] * (c - a)[..., 1] - (b - a)[..., 1] * (c - a)[..., 0])
+    inside = None
+    for p, q in ((a, b), (b, c), (c, a)):
+        edge = q - p
+        length = np.sqrt(edge[..., 0] ** 2 + edge[..., 1] ** 2)
+        cross = edge[..., 0] * (v - p[..., 1]) - edge[..., 1] * (u - p[..., 0])
+        distance = orientation * cross / length
+        inside = distance if inside is None else np.minimum(inside, distance)
+    return inside
+
+
+def _segment_distance(u: np.ndarray, v: np.ndarray, a, b) -> np.ndarray:
+    """Distance from (u, v) to the segment from a to b: |q - a - t (b - a)| with
+    t = clip((q - a) . (b - a) / |b - a|^2, 0, 1)."""
+    ex, ey = b[0] - a[0], b[1] - a[1]
+    t = np.clip(((u - a[0]) * ex + (v - a[1]) * ey) / (ex * ex + ey * ey), 0, 1)
+    return np.sqrt((u - a[0] - t * ex) ** 2 + (v - a[1] - t * ey) ** 2)
+
+
+def _smooth_noise(m: int, rng: np.random.Generator, cells: int = 6) -> np.ndarray:
+    """Random values on a coarse (cells x cells) grid, bilinearly upsampled to 64x64 and scaled
+    to [0, 1]: N' = U N U^T with U the (64, cells) interpolation matrix."""
+    position = (np.arange(IMAGE_SIZE) + 0.5) / IMAGE_SIZE * (cells - 1)
+    U = np.maximum(0, 1 - np.abs(position[:, None] - np.arange(cells)[None, :]))
+    coarse = rng.random((m, cells, cells))
+    fine = (U @ coarse @ U.T).astype(np.float32)
+    low = fine.min(axis=(1, 2), keepdims=True)
+    high = fine.max(axis=(1, 2), keepdims=True)
+    return (fine - low) / np.maximum(high - low, 1e-6)
