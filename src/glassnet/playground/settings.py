@@ -1,0 +1,327 @@
+"""What the page may ask for: the settings of one playground session, checked on the server.
+
+Every value the browser sends goes through ``check_settings`` before it touches a network. A bad
+value raises ``SettingError``, which names the setting (so the page can show the message next to
+its control), the problem and the fix. The limits keep one tab from taking the machine:
+at most ``MAX_PARAMETERS`` weights, ``MAX_SAMPLES`` points, ``MAX_HIDDEN_LAYERS`` layers.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+from .. import datasets
+from ..errors import GlassnetError
+
+MAX_PARAMETERS = 5_000_000
+MAX_HIDDEN_LAYERS = 10
+MAX_WIDTH = 4096
+MIN_SAMPLES, MAX_SAMPLES = 10, 20_000
+MAX_NOISE = 5.0
+MAX_BATCH_SIZE = 1_000_000
+MAX_SEED = 2**32 - 1
+MAX_CATS = 1_000
+
+ACTIVATIONS = ("sigmoid", "relu", "tanh", "identity")
+INITIALIZERS = ("auto", "lecun", "he", "glorot", "normal", "zeros")
+OPTIMIZERS = ("gd", "momentum")
+
+DEFAULTS: dict = {
+    "dataset": "xor",
+    "n_samples": 400,
+    "noise": 0.1,
+    "validation_fraction": 0.25,
+    "x2_scale": 1.0,
+    "x2_offset": 0.0,
+    "n_cats": 200,
+    "hidden": [8, 8],
+    "activation": "tanh",
+    "init": "auto",
+    "init_scale": 0.01,
+    "normalize": True,
+    "optimizer": "momentum",
+    "lr": 0.1,
+    "beta": 0.9,
+    "batch_size": 32,
+    "seed": 0,
+}
+
+
+class SettingError(GlassnetError):
+    """A setting the page sent is unknown or out of range; ``field`` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def has_cats() -> bool:
+    """Whether this glassnet has the built-in cat images (``glassnet.datasets.cats``)."""
+    return callable(getattr(datasets, "cats", None))
+
+
+def dataset_names() -> list[str]:
+    return [*datasets.TWO_D, *(["cats"] if has_cats() else [])]
+
+
+def n_inputs(settings: dict) -> int:
+    return 64 * 64 * 3 if settings["dataset"] == "cats" else 2
+
+
+def n_parameters(sizes: list[int]) -> int:
+    """sum over layers of n_l n_{l-1} (W[l]) + n_l (b[l])."""
+    return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+
+
+def check_settings(changes, current: dict | None = None) -> dict:
+    """``current`` (default: DEFAULTS) updated with the checked ``changes``; raises SettingError.
+
+    ``changes`` is the JSON object the page sent; missing keys keep their current values.
+    """
+    if not isinstance(changes, dict):
+        raise SettingError("settings", "settings must be a JSON object of name: value pairs")
+    settings = dict(DEFAULTS if current is None else current)
+    for name in changes:
+        if name not in DEFAULTS:
+            valid = ", ".join(DEFAULTS)
+            raise SettingError(name, f"unknown setting {name!r}; the settings are: {valid}")
+    for name, value in changes.items():
+        settings[name] = _CHECKS[name](name, value)
+    _check_together(settings)
+    return settings
+
+
+def _check_together(settings: dict) -> None:
+    """The rules between settings: the network's size and the split of the data."""
+    sizes = [n_inputs(settings), *settings["hidden"], 1]
+    count = n_parameters(sizes)
+    if count > MAX_PARAMETERS:
+        raise SettingError(
+            "hidden",
+            f"a network {sizes} has {count:,} parameters, over the playground's limit of "
+            f"{MAX_PARAMETERS:,}; use fewer or narrower hidden layers",
+        )
+    m = settings["n_cats"] if settings["dataset"] == "cats" else settings["n_samples"]
+    n_val = round(m * settings["validation_fraction"])
+    if n_val < 2 or m - n_val < 2:
+        raise SettingError(
+            "validation_fraction",
+            f"with {m} samples a validation fraction of {settings['validation_fraction']} leaves "
+            "fewer than 2 samples in a split; use more samples or a fraction nearer 0.25",
+        )
+
+
+def _choice(choices):
+    def check(name, value):
+        options = choices() if callable(choices) else choices
+        if not isinstance(value, str) or value.strip().lower() not in options:
+            raise SettingError(
+                name, f"unknown {name} {value!r}; choose one of: {', '.join(options)}"
+            )
+        return value.strip().lower()
+
+    return check
+
+
+def _integer(low: int, high: int, what: str = ""):
+    def check(name, value):
+        if isinstance(value, bool) or not isinstance(value, Integral):
+            raise SettingError(name, f"{name} must be a whole number{what}, got {value!r}")
+        if not low <= value <= high:
+            raise SettingError(name, f"{name} must be between {low} and {high:,}, got {value!r}")
+        return int(value)
+
+    return check
+
+
+def _number(low: float, high: float, *, open_low: bool = False, open_high: bool = False):
+    def check(name, value):
+        if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+            raise SettingError(name, f"{name} must be a finite number, got {value!r}")
+        too_low = value <= low if open_low else value < low
+        too_high = value >= high if open_high else value > high
+        if too_low or too_high:
+            interval = f"{'(' if open_low else '['}{low:g}, {high:g}{')' if open_high else ']'}"
+            raise SettingError(name, f"{name} must be in {interval}, got {value!r}")
+        return float(value)
+
+    return check
+
+
+def _learning_rate(name, value):
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+        raise SettingError(
+            name, f"the learning rate must be a positive finite number, got {value!r}"
+        )
+    if value <= 0:
+        raise SettingError(name, f"the learning rate must be a positive number, got {value!r}")
+    return float(value)
+
+
+def _hidden(name, value):
+    """Hidden widths as a list [8, 8] or the text "8, 8" (empty: logistic regression)."""
+    if isinstance(value, str):
+        parts = [p for p in value.replace(",", " ").split() if p]
+        try:
+            value = [int(p) for p in parts]
+        except ValueError:
+            raise SettingError(
+                name,
+                f"hidden layers must be whole numbers separated by commas, e.g. '8, 8'; "
+                f"got {value!r}",
+            ) from None
+    if not isinstance(value, list):
+        raise SettingError(
+            name, f"hidden layers must be a list of widths such as [8, 8], got {value!r}"
+        )
+    if len(value) > MAX_HIDDEN_LAYERS:
+        raise SettingError(
+            name, f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(value)}; use fewer layers"
+        )
+    check_width = _integer(1, MAX_WIDTH)
+    for width in value:
+        try:
+            check_width("width", width)
+        except SettingError as e:
+            raise SettingError(name, f"each hidden layer {e}") from None
+    return [int(w) for w in value]
+
+
+def _boolean(name, value):
+    if not isinstance(value, bool):
+        raise SettingError(name, f"{name} must be true or false, got {value!r}")
+    return value
+
+
+def _batch_size(name, value):
+    """A whole number >= 1, or "full" (None) for full-batch gradient descent."""
+    if value is None or (isinstance(value, str) and value.strip().lower() == "full"):
+        return None
+    return _integer(1, MAX_BATCH_SIZE, ' or "full"')(name, value)
+
+
+_CHECKS = {
+    "dataset": _choice(dataset_names),
+    "n_samples": _integer(MIN_SAMPLES, MAX_SAMPLES),
+    "noise": _number(0.0, MAX_NOISE),
+    "validation_fraction": _number(0.0, 0.9, open_low=True),
+    "x2_scale": _number(1e-3, 1e4),
+    "x2_offset": _number(-1e4, 1e4),
+    "n_cats": _integer(MIN_SAMPLES, MAX_CATS),
+    "hidden": _hidden,
+    "activation": _choice(ACTIVATIONS),
+    "init": _choice(INITIALIZERS),
+    "init_scale": _number(0.0, 100.0, open_low=True),
+    "normalize": _boolean,
+    "optimizer": _choice(OPTIMIZERS),
+    "lr": _learning_rate,
+    "beta": _number(0.0, 1.0, open_high=True),
+    "batch_size": _batch_size,
+    "seed": _integer(0, MAX_SEED),
+}
+
+
+def init_name(settings: dict) -> str:
+    """The core's initializer name: "normal(0.01)" carries its scale."""
+    if settings["init"] == "normal":
+        return f"normal({settings['init_scale']!r})"
+    return settings["init"]
+
+
+# Each preset is a complete experiment: DEFAULTS with these settings. Its sentence says what the
+# page shows; the numbers in them were measured with these settings and seed 0.
+PRESETS: dict[str, dict] = {
+    "identity": {
+        "title": "Identity activations",
+        "look_for": "However deep the network, the boundary stays a straight line: a stack of "
+        "linear layers is one linear map, so on the circles accuracy stays near chance (0.5).",
+        "settings": {
+            "dataset": "two_circles",
+            "hidden": [8, 8, 8],
+            "activation": "identity",
+        },
+    },
+    "unnormalized": {
+        "title": "Normalization off",
+        "look_for": "The second feature is about 1000 times larger than the first and far from 0: "
+        "the first layer's tanh units saturate, its gradient is about 10 times smaller than the "
+        "other layers' and the cost barely moves. Then press 'Normalization on'.",
+        "settings": {
+            "dataset": "two_moons",
+            "x2_scale": 1000.0,
+            "x2_offset": 500.0,
+            "normalize": False,
+            "lr": 0.01,
+        },
+    },
+    "normalized": {
+        "title": "Normalization on",
+        "look_for": "The same data and learning rate, standardized with the training split's "
+        "mean and standard deviation: the cost falls at once and the moons are separated within "
+        "a few hundred epochs.",
+        "settings": {
+            "dataset": "two_moons",
+            "x2_scale": 1000.0,
+            "x2_offset": 500.0,
+            "normalize": True,
+            "lr": 0.01,
+        },
+    },
+    "bad_init": {
+        "title": "Deep network, bad init",
+        "look_for": "Six tanh layers with weights of standard deviation 0.01: the first layers' "
+        "gradient norms are thousands of times smaller than the last one's (vanishing gradients) "
+        "and the cost stays at 0.693 = log 2.",
+        "settings": {
+            "dataset": "two_circles",
+            "hidden": [16] * 6,
+            "init": "normal",
+            "init_scale": 0.01,
+        },
+    },
+    "good_init": {
+        "title": "Deep network, good init",
+        "look_for": "The same network with LeCun's Var(W) = 1/n_in: every layer's gradient norm "
+        "is within a factor of about 20 of the others and the circles are separated.",
+        "settings": {"dataset": "two_circles", "hidden": [16] * 6, "init": "lecun"},
+    },
+    "gd": {
+        "title": "Gradient descent",
+        "look_for": "Full-batch gradient descent with a large learning rate on a stretched "
+        "feature: steps overshoot along the steep direction, so the cost jumps up and down. "
+        "Then press 'Momentum'.",
+        "settings": {
+            "dataset": "two_moons",
+            "x2_scale": 5.0,
+            "normalize": False,
+            "optimizer": "gd",
+            "lr": 5.0,
+            "batch_size": "full",
+        },
+    },
+    "momentum": {
+        "title": "Momentum",
+        "look_for": "The same learning rate with momentum, V = beta V + (1 - beta) dW: the "
+        "gradient's back-and-forth parts average out and the cost falls smoothly, to about "
+        "0.001 within 100 epochs.",
+        "settings": {
+            "dataset": "two_moons",
+            "x2_scale": 5.0,
+            "normalize": False,
+            "optimizer": "momentum",
+            "lr": 5.0,
+            "beta": 0.9,
+            "batch_size": "full",
+        },
+    },
+}
+
+
+def preset_settings(name) -> dict:
+    """DEFAULTS with a preset's settings applied; raises SettingError for an unknown name."""
+    if not isinstance(name, str) or name not in PRESETS:
+        raise SettingError(
+            "preset", f"unknown preset {name!r}; choose one of: {', '.join(PRESETS)}"
+        )
+    return check_settings(PRESETS[name]["settings"])
