@@ -930,25 +930,14 @@ def _momentum(seed: int) -> dict:
             "iterations": _first_below(J, 1e-4 * J[0]),
         }
 
-    X, y = datasets.two_moons(400, 0.15, seed=seed)
-    target, limit = 0.05, 300
     rates = (0.3, 1.0, 3.0, 10.0, 30.0)
-
-    def factory():
-        return Network([2, 16, 16, 1], hidden="relu", output="sigmoid", seed=seed, dtype=np.float64)
-
-    table, best, curves = [], {}, {}
-    for name, make in (("gd", GradientDescent), ("momentum", lambda r: Momentum(r, beta=0.9))):
-        found = []
-        for rate in rates:
-            n, costs = _iterations_to_target(factory, X, y, make(rate), target, limit)
-            table.append(
-                {"optimizer": name, "lr": rate, "iterations to J < 0.05": _fmt_iterations(n, limit)}
-            )
-            found.append((np.inf if n is None else n, rate, costs))
-        n, rate, costs = min(found, key=lambda item: item[0])
-        best[name] = (None if not np.isfinite(n) else int(n), rate)
-        curves[name] = np.array(costs)
+    target, limit = 0.05, 300
+    table, best, curves = _moons_race(
+        {"gd": (GradientDescent, rates), "momentum": (lambda r: Momentum(r, beta=0.9), rates)},
+        target,
+        limit,
+        seed,
+    )
 
     gd, mom = bowl["gd"], bowl["momentum"]
     it_gd, it_mom = best["gd"][0], best["momentum"][0]
@@ -1017,32 +1006,46 @@ def _figure_momentum(fig, result: dict) -> None:
     right.legend(fontsize=8)
 
 
-def _optimizers(seed: int) -> dict:
-    """GD, momentum, RMSProp and Adam on the same two moons, each at its best learning rate."""
+def _moons_race(candidates: dict, target: float, limit: int, seed: int):
+    """Full-batch training on two moons with each optimizer at each of its learning rates.
+
+    ``candidates`` maps a name to (make(lr) -> optimizer, rates). Returns the table of
+    iterations to J < target, each optimizer's (best iterations or None, best lr), and the cost
+    curve of its best run."""
     X, y = datasets.two_moons(400, 0.15, seed=seed)
-    target, limit = 0.05, 300
 
     def factory():
         return Network([2, 16, 16, 1], hidden="relu", output="sigmoid", seed=seed, dtype=np.float64)
 
-    candidates = {
-        "gd": (GradientDescent, (0.3, 1.0, 3.0, 10.0)),
-        "momentum": (lambda r: Momentum(r, beta=0.9), (0.3, 1.0, 3.0, 10.0)),
-        "rmsprop": (RMSProp, (0.01, 0.03, 0.1, 0.3)),
-        "adam": (Adam, (0.01, 0.03, 0.1, 0.3)),
-    }
     table, best, curves = [], {}, {}
     for name, (make, rates) in candidates.items():
         found = []
         for rate in rates:
             n, costs = _iterations_to_target(factory, X, y, make(rate), target, limit)
             table.append(
-                {"optimizer": name, "lr": rate, "iterations to J < 0.05": _fmt_iterations(n, limit)}
+                {
+                    "optimizer": name,
+                    "lr": rate,
+                    f"iterations to J < {target:g}": _fmt_iterations(n, limit),
+                }
             )
             found.append((np.inf if n is None else n, rate, costs))
         n, rate, costs = min(found, key=lambda item: item[0])
         best[name] = (None if not np.isfinite(n) else int(n), rate)
         curves[name] = np.array(costs)
+    return table, best, curves
+
+
+def _optimizers(seed: int) -> dict:
+    """GD, momentum, RMSProp and Adam on the same two moons, each at its best learning rate."""
+    target, limit = 0.05, 300
+    candidates = {
+        "gd": (GradientDescent, (0.3, 1.0, 3.0, 10.0)),
+        "momentum": (lambda r: Momentum(r, beta=0.9), (0.3, 1.0, 3.0, 10.0)),
+        "rmsprop": (RMSProp, (0.01, 0.03, 0.1, 0.3)),
+        "adam": (Adam, (0.01, 0.03, 0.1, 0.3)),
+    }
+    table, best, curves = _moons_race(candidates, target, limit, seed)
     iterations = {name: n for name, (n, _) in best.items()}
     gd = iterations["gd"]
     faster = [

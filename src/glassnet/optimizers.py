@@ -79,21 +79,17 @@ class Momentum(Optimizer):
             p -= self.lr * V
 
 
-class Nesterov(Optimizer):
+class Nesterov(Momentum):
     """Nesterov's accelerated gradient (Sutskever et al. 2013), in the reformulation of
     Bengio et al. 2012 that needs no gradient at the look-ahead point:
 
         V = beta V - lr dW        W = W + beta V - lr dW
 
-    which is PyTorch's ``SGD(nesterov=True)`` and Keras' ``SGD(nesterov=True)``.
+    which is PyTorch's ``SGD(nesterov=True)`` and Keras' ``SGD(nesterov=True)``. Its
+    hyper-parameters and state are Momentum's; only the update differs.
     """
 
     name = "nesterov"
-    slots = ("velocities",)
-
-    def __init__(self, lr: float = 0.01, beta: float = 0.9) -> None:
-        super().__init__(lr)
-        self.beta = check_fraction(beta, "beta")
 
     def _update(self, params, grads) -> None:
         for p, g, V in zip(params, grads, self.velocities, strict=True):
