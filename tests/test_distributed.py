@@ -74,3 +74,50 @@ def test_one_rank_equals_no_comm():
     gn.train(a, X, y, gn.Momentum(0.1), epochs=3, batch_size=8, comm=MPI.COMM_SELF)
     gn.train(b, X, y, gn.Momentum(0.1), epochs=3, batch_size=8)
     assert all(np.allclose(p, q, rtol=1e-6) for p, q in zip(a.parameters(), b.parameters()))
+
+
+def test_glassnet_train_distributed_under_mpirun(tmp_path):
+    """rank 0 alone prints and writes the model; the model equals a single-process run's."""
+    flags = ["--oversubscribe"] + (["--allow-run-as-root"] if os.geteuid() == 0 else [])
+    out = tmp_path / "model.glassnet"
+    command = [
+        "train",
+        "builtin:two_moons",
+        "--epochs",
+        "3",
+        "--batch-size",
+        "32",
+        "--no-progress",
+        "--seed",
+        "1",
+    ]
+    result = subprocess.run(
+        [
+            MPIRUN,
+            *flags,
+            "-n",
+            "2",
+            sys.executable,
+            "-m",
+            "glassnet.cli",
+            *command,
+            "--distributed",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.count("saved the model") == 1
+    single = tmp_path / "single.glassnet"
+    subprocess.run(
+        [sys.executable, "-m", "glassnet.cli", *command, "--out", str(single)],
+        check=True,
+        capture_output=True,
+    )
+    a, b = gn.load(out).network, gn.load(single).network
+    assert all(
+        np.allclose(p, q, rtol=1e-5, atol=1e-6) for p, q in zip(a.parameters(), b.parameters())
+    )
