@@ -3,23 +3,93 @@
 An engine is ``epoch(net, optimizer, X, Y, order, slices) -> list[float]``: for each slice s of
 the permutation ``order`` it takes the batch X[order[s]], computes J and the gradients, and lets
 the optimizer update the weights; it returns the batch costs and stops early at a non-finite one.
-``reference`` is the readable NumPy engine; faster engines must compute the same training run.
+``reference`` ("numpy") is the readable NumPy engine; ``fused`` ("numba") compiles the whole epoch
+into one loop and computes the same training run (tests/test_engine.py proves it). ``"auto"``
+takes "numba" when numba and scipy are installed and the run is one it supports, else "numpy".
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 
+import numpy as np
+
+from ..errors import GlassnetError
 from ..validation import pick
 from . import reference
 
 Epoch = Callable[..., list[float]]
 
-ENGINES = {"numpy": reference.epoch}
+
+def numba_epoch(net, optimizer, X, Y, order, slices) -> list[float]:
+    """The fused engine's epoch (numba is imported on first use only)."""
+    from . import fused
+
+    return fused.epoch(net, optimizer, X, Y, order, slices)
+
+
+ENGINES = {"numpy": reference.epoch, "numba": numba_epoch}
+
+
+def numba_unsupported(net, optimizer=None) -> str | None:
+    """Why engine="numba" cannot run this training, or without an optimizer this network's
+    forward pass (None when it can)."""
+    try:
+        from . import fused
+    except ImportError as error:
+        return (
+            f'it needs numba and scipy ({error}); install them with `pip install "glassnet[fast]"`'
+        )
+    return fused.unsupported(net, optimizer)
 
 
 def select(name: str, net, optimizer) -> Epoch:
-    """The epoch function for ``engine=name``: "numpy", or "auto" for the fastest available."""
-    if name == "auto":
-        return reference.epoch
-    return pick(name, ENGINES, "engine")
+    """The epoch function for ``engine=name``: "numpy", "numba", or "auto" for the fastest."""
+    if isinstance(name, str) and name.lower() == "auto":
+        return reference.epoch if numba_unsupported(net, optimizer) else numba_epoch
+    epoch = pick(name, {"auto": None, **ENGINES}, "engine")
+    if epoch is numba_epoch:
+        reason = numba_unsupported(net, optimizer)
+        if reason is not None:
+            raise GlassnetError(
+                f'engine="numba" cannot train this network: {reason}. Use engine="numpy" '
+                '(or engine="auto", which picks the fastest engine that can)'
+            )
+    return epoch
+
+
+def forward(net, X) -> np.ndarray:
+    """A[L] = the network's output for X, like ``net.forward(X)`` but without keeping the layer
+    caches: one compiled pass (BLAS products, in-place activations, reused buffers) when numba
+    can run the network, else the network's own NumPy forward pass. X is validated first."""
+    X = net._check_X(X)
+    if _forward_supported(net):
+        from . import fused
+
+        return fused.forward(net, X)
+    return net._forward(X)
+
+
+def _forward_supported(net) -> bool:
+    """numba_unsupported(net) is None, remembered while the network's arrays and activations
+    stay the same objects (a latency of microseconds is the point of W5)."""
+    key = (
+        [id(p) for p in net.parameters()],
+        [id(layer.activation) for layer in net.layers],
+        [getattr(net, name, None) for name in ("l2", "dropout", "batch_norm", "dtype")],
+    )
+    cached = _verdicts.get(net)
+    if cached is None or cached[0] != key:
+        cached = (key, numba_unsupported(net) is None)
+        _verdicts[net] = cached
+    return cached[1]
+
+
+_verdicts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def predict_proba(net, X) -> np.ndarray:
+    """``net.predict_proba(X)`` through ``forward``: shape (m,) for one output unit."""
+    A = forward(net, X)
+    return A[:, 0] if A.shape[1] == 1 else A

@@ -1,0 +1,1 @@
+"""Issue 5's benchmark suite: python -m benchmarks.run --out benchmarks/results.md"""
