@@ -58,3 +58,26 @@ def test_dask_local_cluster_equals_sequential():
         assert a.fold_costs == pytest.approx(b.fold_costs, rel=1e-6)
         assert a.val_accuracy == b.val_accuracy
     assert parallel[0].val_accuracy > parallel[-1].val_accuracy  # the grid matters
+
+
+def test_grid_search_cv_under_joblibs_dask_backend_equals_sequential():
+    distributed = pytest.importorskip("dask.distributed", reason='pip install "glassnet[dask]"')
+    pytest.importorskip("sklearn", reason='GlassClassifier needs "glassnet[sklearn]"')
+    import joblib
+    from sklearn.model_selection import GridSearchCV
+
+    from glassnet.sklearn import GlassClassifier
+
+    X, y = data()
+    grid = {"learning_rate": [0.3, 0.01], "hidden_layer_sizes": [(8,), (4, 4)]}
+    estimator = GlassClassifier(epochs=5, random_state=0)
+    sequential = GridSearchCV(estimator, grid, cv=2).fit(X, y)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        with distributed.Client(cluster), joblib.parallel_backend("dask"):
+            on_dask = GridSearchCV(estimator, grid, cv=2, n_jobs=-1).fit(X, y)
+    assert on_dask.best_params_ == sequential.best_params_
+    assert np.allclose(
+        on_dask.cv_results_["mean_test_score"], sequential.cv_results_["mean_test_score"]
+    )
