@@ -102,3 +102,31 @@ def test_hostile_checkpoints_are_refused(tmp_path):
             dst.writestr(info, content)
     with pytest.raises(gn.ModelFileError):
         checkpoints.load(tmp_path / "pickled")
+
+
+def test_a_compressed_or_oversized_checkpoint_is_refused_before_any_allocation(tmp_path):
+    import json
+    import tracemalloc
+
+    X, y = data()
+    good = tmp_path / "good"
+    gn.train(gn.Network([6, 8, 1], seed=1), X, y, gn.Momentum(), epochs=1, checkpoint=good)
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(tmp_path / "deflated", "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info), compress_type=zipfile.ZIP_DEFLATED)
+    with pytest.raises(gn.ModelFileError, match="compressed"):
+        checkpoints.load(tmp_path / "deflated")
+
+    # a checkpoint.json that claims a huge network and holds no arrays
+    with zipfile.ZipFile(good) as src:
+        document = json.loads(src.read("checkpoint.json"))
+    document["architecture"]["sizes"] = [1_000_000, 50, 1]
+    document["architecture"]["dtype"] = "float64"
+    with zipfile.ZipFile(tmp_path / "huge", "w") as dst:
+        dst.writestr("checkpoint.json", json.dumps(document))
+    tracemalloc.start()
+    with pytest.raises(gn.ModelFileError):
+        checkpoints.load(tmp_path / "huge")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 20 * 2**20  # the 400 MB the file claims were never allocated

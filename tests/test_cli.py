@@ -275,7 +275,7 @@ def test_divergence_saves_nothing(workdir, capsys):
     argv = ["train", "big.csv", "--no-normalize", "--lr", "1e38", "--layers", "none", *FAST[-2:]]
     assert cli.main([*argv, "--no-progress", "--out", "diverged.glassnet"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("glassnet: error: training diverged at epoch 2, iteration 1")
+    assert err.startswith("glassnet: error: training diverged at epoch 1, its last step made the")
     assert err.count("\n") == 1 and "smaller learning rate" in err
     assert not (workdir / "diverged.glassnet").exists()
 

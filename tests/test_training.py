@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+from glassnet import checkpoints
 
 
 def separable(rng, m=200, n=5):
@@ -213,3 +214,96 @@ def test_resume_refuses_another_architecture_or_optimizer(rng, tmp_path):
         gn.train(gn.Network([5, 7, 1]), X, y, gn.Momentum(), epochs=2, resume=path)
     with pytest.raises(gn.GlassnetError, match="same optimizer"):
         gn.train(gn.Network([5, 6, 1]), X, y, gn.Adam(), epochs=2, resume=path)
+
+
+def _interrupt_after(epochs_done):
+    """A callback that presses Ctrl-C once ``epochs_done`` epochs are complete."""
+
+    def callback(history):
+        if history.epochs == epochs_done:
+            raise KeyboardInterrupt
+
+    return callback
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"net": {"dropout": 0.3}},
+        {"net": {"batch_norm": True}},
+        {"train": {"early_stopping": 3, "restore_best": True, "validation_split": 0.3}},
+    ],
+    ids=["dropout", "batch_norm", "early_stopping"],
+)
+def test_resume_is_bit_identical_with_every_kind_of_state(options, rng, tmp_path):
+    """Dropout masks, batch-norm statistics and the best epoch are part of the state too."""
+    X = rng.standard_normal((80, 5))
+    y = (X[:, 0] + 0.8 * rng.standard_normal(80) > 0).astype(int)
+    net_options, train_options = options.get("net", {}), options.get("train", {})
+
+    def run(**more):
+        net = gn.Network([5, 16, 1], seed=2, **net_options)
+        h = gn.train(
+            net, X, y, gn.Adam(lr=0.05), epochs=12, batch_size=16, seed=3, **train_options, **more
+        )
+        return net, h
+
+    whole, h_whole = run()
+    path = tmp_path / "run.ckpt"
+    with pytest.raises(gn.TrainingInterrupted):
+        run(checkpoint=path, callbacks=[_interrupt_after(4)])
+    resumed, h = run(resume=path)
+    assert h.costs == h_whole.costs and h.epochs == h_whole.epochs
+    pairs = zip(whole.parameters() + whole.buffers(), resumed.parameters() + resumed.buffers())
+    assert all(np.array_equal(a, b) for a, b in pairs)
+
+
+def test_restore_best_puts_back_the_batch_norm_statistics_too(rng):
+    X = rng.standard_normal((60, 5))
+    y = (X[:, 0] + rng.standard_normal(60) > 0).astype(int)
+    Xv, yv = rng.standard_normal((100, 5)), rng.integers(0, 2, 100)
+    net = gn.Network([5, 32, 1], seed=0, batch_norm=True)
+    h = gn.train(
+        net,
+        X,
+        y,
+        gn.Adam(lr=0.05),
+        epochs=30,
+        batch_size=16,
+        validation_data=(Xv, yv),
+        restore_best=True,
+    )
+    assert net.cost(Xv, yv) == pytest.approx(min(h.val_costs), rel=1e-5)
+
+
+def test_a_passed_history_that_had_stopped_trains_again(rng):
+    X, y = separable(rng, m=40)
+    net = gn.Network([5, 3, 1], seed=0)
+    h = gn.train(net, X, y, epochs=5, callbacks=[lambda h: setattr(h, "stop_training", True)])
+    assert h.epochs == 1
+    gn.train(net, X, y, epochs=4, history=h)
+    assert h.epochs == 5
+
+
+@pytest.mark.parametrize("validation", [False, True])
+def test_divergence_in_the_last_step_of_an_epoch_keeps_finite_weights(validation, rng, tmp_path):
+    """Full batch: every epoch is one step, so the step that overflows the weights ends an epoch
+    whose cost was still finite."""
+    X, y = rng.standard_normal((40, 3)), rng.standard_normal(40)
+    net = gn.Network([3, 4, 1], output="identity", seed=0)
+    options = {"validation_split": 0.25} if validation else {}
+    with pytest.raises(gn.DivergenceError, match="diverged at epoch"):
+        gn.train(
+            net,
+            X,
+            y,
+            gn.GradientDescent(lr=3e38),
+            epochs=5,
+            batch_size=None,
+            checkpoint=tmp_path / "c",
+            **options,
+        )
+    assert all(np.isfinite(p).all() for p in net.parameters())
+    if (tmp_path / "c").exists():  # what was saved before the divergence is finite and loads
+        saved = checkpoints.load(tmp_path / "c").network
+        assert all(np.isfinite(p).all() for p in saved.parameters())

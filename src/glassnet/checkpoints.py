@@ -3,21 +3,24 @@
 A checkpoint is a zip archive like the model file (see ``glassnet.io``), written atomically:
 
     checkpoint.json    format and version, the architecture, the optimizer's configuration and
-                       step count, the shuffling generator's state, the epochs done, the initial
-                       learning rate, the history, and every array's declared dtype and shape
+                       step count, the states of the shuffling and dropout generators, the epochs
+                       done, the initial learning rate, the history (and whether it stopped),
+                       the best epoch so far, and every array's declared dtype and shape
     p0.npy p1.npy ...  the network's parameters, in the order of ``net.parameters()``
-    <slot><i>.npy      the optimizer's state (e.g. velocities0 ...), same order
-    running_mean<l>.npy, running_var<l>.npy   batch normalization's running averages
+    r0.npy r1.npy ...  its buffers (batch normalization's running statistics)
+    <slot><i>.npy      the optimizer's state (e.g. velocities0 ...), same order as p
+    best_p<i>.npy, best_r<i>.npy   the weights of the best epoch (early stopping, restore_best)
 
-Loading applies the model file's rules: no pickle, no member larger than its declared shape
-allows, declared shapes checked against the architecture, every number finite.
+Loading applies the model file's rules: no pickle, members stored uncompressed, the declared
+shapes checked against the architecture and against the zip directory before anything is
+allocated, no member read beyond its declared size, every number finite.
 """
 
 from __future__ import annotations
 
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -32,8 +35,20 @@ FORMAT_NAME = "glassnet-checkpoint"
 FORMAT_VERSION = 1
 _KEYS = {
     "format", "format_version", "glassnet_version", "architecture", "optimizer", "optimizer_t",
-    "rng_state", "epochs_done", "base_lr", "history", "arrays",
+    "rng_state", "dropout_rng_state", "epochs_done", "base_lr", "history", "stopped", "best",
+    "arrays",
 }  # fmt: skip
+_MAX_MEMBERS = 8 * model_io.MAX_LAYERS + 8
+
+
+@dataclass
+class Best:
+    """The lowest monitored cost so far, its epoch, and that epoch's parameters and buffers."""
+
+    cost: float = np.inf
+    epoch: int = 0
+    params: list[np.ndarray] | None = None
+    buffers: list[np.ndarray] = field(default_factory=list)
 
 
 @dataclass
@@ -46,20 +61,22 @@ class Checkpoint:
     rng_state: dict
     epochs_done: int
     base_lr: float
+    best: Best
 
 
-def save(path, net: Network, optimizer, history: History, rng, epochs_done: int, base_lr: float):
+def save(path, net: Network, optimizer, history: History, rng, epochs_done: int, base_lr: float,
+         best: Best | None = None):  # fmt: skip
     """Write the training state to ``path`` atomically (temporary file, fsync, rename)."""
     from . import __version__
 
+    best = Best() if best is None else best
     arrays = {f"p{i}": p for i, p in enumerate(net.parameters())}
+    arrays |= {f"r{i}": r for i, r in enumerate(net.buffers())}
     for slot in optimizer.slots:
-        for i, a in enumerate(getattr(optimizer, slot) or []):
-            arrays[f"{slot}{i}"] = a
-    for l, layer in enumerate(net.layers, start=1):
-        if layer.norm is not None:
-            arrays[f"running_mean{l}"] = layer.norm.running_mean
-            arrays[f"running_var{l}"] = layer.norm.running_var
+        arrays |= {f"{slot}{i}": a for i, a in enumerate(getattr(optimizer, slot) or [])}
+    if best.params is not None:
+        arrays |= {f"best_p{i}": p for i, p in enumerate(best.params)}
+        arrays |= {f"best_r{i}": r for i, r in enumerate(best.buffers)}
     document = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -68,12 +85,18 @@ def save(path, net: Network, optimizer, history: History, rng, epochs_done: int,
         "optimizer": optimizer.config(),
         "optimizer_t": optimizer.t,
         "rng_state": rng.bit_generator.state,
+        "dropout_rng_state": net._dropout_rng.bit_generator.state,
         "epochs_done": epochs_done,
         "base_lr": base_lr,
         "history": history.to_dict(),
+        "stopped": bool(history.stop_training),
+        "best": None if best.params is None else {"cost": best.cost, "epoch": best.epoch},
         "arrays": {k: {"dtype": a.dtype.name, "shape": list(a.shape)} for k, a in arrays.items()},
     }
-    text = json.dumps(document, allow_nan=False)
+    try:
+        text = json.dumps(document, allow_nan=False)
+    except ValueError as e:  # a non-finite number in the history: training had diverged
+        raise GlassnetError(f"cannot checkpoint a state with non-finite numbers ({e})") from None
 
     def write(f) -> None:
         with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as archive:
@@ -103,8 +126,12 @@ def load(path) -> Checkpoint:
 
 
 def restore(state: Checkpoint, net: Network, optimizer) -> None:
-    """Copy a checkpoint's weights and optimizer state into ``net`` and ``optimizer``."""
-    if state.network.config()["sizes"] != net.sizes or _shape_of(state.network) != _shape_of(net):
+    """Copy a checkpoint's weights, buffers, dropout generator and optimizer state into ``net``
+    and ``optimizer``."""
+    if net.config() | {"seed": None, "init": None} != state.network.config() | {
+        "seed": None,
+        "init": None,
+    }:
         raise GlassnetError(
             f"the checkpoint holds a network {state.network!r}, not {net!r}; resume with the "
             "same architecture"
@@ -114,27 +141,50 @@ def restore(state: Checkpoint, net: Network, optimizer) -> None:
             f"the checkpoint was trained with {state.optimizer!r}, not {optimizer!r}; resume "
             "with the same optimizer"
         )
-    for mine, saved in zip(net.parameters(), state.network.parameters(), strict=True):
+    for mine, saved in zip(net.parameters() + net.buffers(),
+                           state.network.parameters() + state.network.buffers()):  # fmt: skip
         mine[...] = saved
-    for layer, saved in zip(net.layers, state.network.layers, strict=True):
-        if layer.norm is not None:
-            layer.norm.running_mean[...] = saved.norm.running_mean
-            layer.norm.running_var[...] = saved.norm.running_var
+    net._dropout_rng.bit_generator.state = state.network._dropout_rng.bit_generator.state
     optimizer.__dict__.update(state.optimizer.__dict__)
 
 
-def _shape_of(net: Network) -> list:
-    return [(layer.activation.name, layer.norm is not None) for layer in net.layers]
+def _expected_arrays(architecture: dict, optimizer, t: int, best: bool) -> dict:
+    """name -> (dtype, shape) of every array a checkpoint of this run holds, from the
+    architecture alone (nothing is allocated)."""
+    sizes, dtype = architecture["sizes"], architecture["dtype"]
+    batch_norm = bool(architecture.get("batch_norm", False))
+    params, buffers = [], []
+    for l in range(1, len(sizes)):
+        n_in, n_out = sizes[l - 1], sizes[l]
+        params += [(n_out, n_in), (n_out,)]
+        if batch_norm and l < len(sizes) - 1:
+            params += [(n_out,), (n_out,)]
+            buffers += [(n_out,), (n_out,)]
+    expected = {f"p{i}": s for i, s in enumerate(params)}
+    expected |= {f"r{i}": s for i, s in enumerate(buffers)}
+    if t > 0:  # an optimizer's state slots exist after its first step
+        for slot in optimizer.slots:
+            expected |= {f"{slot}{i}": s for i, s in enumerate(params)}
+    if best:
+        expected |= {f"best_p{i}": s for i, s in enumerate(params)}
+        expected |= {f"best_r{i}": s for i, s in enumerate(buffers)}
+    return {k: {"dtype": dtype, "shape": list(s)} for k, s in expected.items()}
 
 
 def _read(archive: zipfile.ZipFile, where: str) -> Checkpoint:
     def fail(problem: str) -> ModelFileError:
         return ModelFileError(f"{where}: checkpoint.json {problem}")
 
-    infos = {info.filename: info for info in archive.infolist()}
-    if "checkpoint.json" not in infos:
+    infos = archive.infolist()
+    if len(infos) > _MAX_MEMBERS:
+        raise ModelFileError(f"{where} has {len(infos)} members, more than any checkpoint")
+    model_io._check_stored(infos, where)  # uncompressed: nothing expands beyond the file
+    by_name = {info.filename: info for info in infos}
+    if len(by_name) != len(infos):
+        raise ModelFileError(f"{where} holds a member more than once")
+    if "checkpoint.json" not in by_name:
         raise ModelFileError(f"{where} has no checkpoint.json: it is not a glassnet checkpoint")
-    info = infos["checkpoint.json"]
+    info = by_name["checkpoint.json"]
     if info.file_size > model_io.MAX_JSON_BYTES:
         raise fail(f"claims {info.file_size} bytes, more than the limit")
     with archive.open(info) as member:
@@ -155,62 +205,69 @@ def _read(archive: zipfile.ZipFile, where: str) -> Checkpoint:
     epochs_done, t = document["epochs_done"], document["optimizer_t"]
     if not (model_io._is_int(epochs_done) and epochs_done >= 0 and model_io._is_int(t) and t >= 0):
         raise fail("has invalid epochs_done or optimizer_t (integers >= 0)")
-    if not isinstance(document["base_lr"], float | int) or not document["base_lr"] > 0:
-        raise fail(f"has an invalid base_lr {document['base_lr']!r}")
+    base_lr = document["base_lr"]
+    if isinstance(base_lr, bool) or not isinstance(base_lr, float | int) or not base_lr > 0:
+        raise fail(f"has an invalid base_lr {base_lr!r}")
+    if not isinstance(document["stopped"], bool):
+        raise fail("has an invalid 'stopped' flag")
+    best = document["best"]
+    if best is not None and not (
+        isinstance(best, dict)
+        and set(best) == {"cost", "epoch"}
+        and isinstance(best["cost"], float | int)
+        and np.isfinite(best["cost"])
+        and model_io._is_int(best["epoch"])
+        and 0 <= best["epoch"] <= epochs_done
+    ):
+        raise fail("has an invalid 'best' record")
     rng_state = _check_rng_state(document["rng_state"], fail)
+    dropout_rng_state = _check_rng_state(document["dropout_rng_state"], fail)
+    config = document["optimizer"]
     try:
-        net = Network.from_config(architecture)
-        config = document["optimizer"]
         if not isinstance(config, dict) or not isinstance(config.get("name"), str):
             raise GlassnetError("the optimizer must be an object with a name")
         optimizer = optimizers.from_config(config)
     except (GlassnetError, TypeError) as e:
-        raise fail(f"describes an invalid network or optimizer: {e}") from None
+        raise fail(f"describes an invalid optimizer: {e}") from None
 
-    expected = {f"p{i}": p for i, p in enumerate(net.parameters())}
-    for slot in optimizer.slots:
-        for i, p in enumerate(net.parameters()):
-            expected[f"{slot}{i}"] = p
-    for l, layer in enumerate(net.layers, start=1):
-        if layer.norm is not None:
-            expected[f"running_mean{l}"] = layer.norm.running_mean
-            expected[f"running_var{l}"] = layer.norm.running_var
-    declared = document["arrays"]
-    slots_present = t > 0 and bool(optimizer.slots)  # state slots exist after the first step
-    if not slots_present:
-        expected = {f"p{i}": p for i, p in enumerate(net.parameters())} | {
-            k: v for k, v in expected.items() if k.startswith("running_")
-        }
-    wanted = {k: {"dtype": v.dtype.name, "shape": list(v.shape)} for k, v in expected.items()}
-    if declared != wanted:
+    wanted = _expected_arrays(architecture, optimizer, t, best is not None)
+    if document["arrays"] != wanted:
         raise fail("declares arrays that do not match its architecture and optimizer")
-    names = set(infos)
-    if names != {"checkpoint.json"} | {f"{k}.npy" for k in wanted}:
+    if set(by_name) != {"checkpoint.json"} | {f"{k}.npy" for k in wanted}:
         raise ModelFileError(f"{where} does not hold exactly the members its checkpoint.json lists")
-    for name, spec in wanted.items():
-        if infos[f"{name}.npy"].file_size > model_io._nbytes(spec) + model_io.NPY_HEADER_ALLOWANCE:
+    for name, spec in wanted.items():  # sizes first: nothing is allocated before this
+        if (
+            by_name[f"{name}.npy"].file_size
+            > model_io._nbytes(spec) + model_io.NPY_HEADER_ALLOWANCE
+        ):
             raise ModelFileError(f"{where}: member {name}.npy is larger than its declared shape")
     arrays = {k: model_io._read_array(archive, k, spec, where) for k, spec in wanted.items()}
 
+    try:
+        net = Network.from_config(architecture)
+    except GlassnetError as e:
+        raise fail(f"describes an invalid network: {e}") from None
     for i, target in enumerate(net.parameters()):
         target[...] = arrays[f"p{i}"]
-    for l, layer in enumerate(net.layers, start=1):
-        if layer.norm is not None:
-            layer.norm.running_mean[...] = arrays[f"running_mean{l}"]
-            layer.norm.running_var[...] = arrays[f"running_var{l}"]
+    for i, target in enumerate(net.buffers()):
+        target[...] = arrays[f"r{i}"]
+    net._dropout_rng.bit_generator.state = dropout_rng_state
     optimizer.t = t
-    if slots_present:
+    if t > 0:
         n = len(net.parameters())
         for slot in optimizer.slots:
             setattr(optimizer, slot, [arrays[f"{slot}{i}"] for i in range(n)])
-    return Checkpoint(
-        network=net,
-        optimizer=optimizer,
-        history=History(**document["history"]),
-        rng_state=rng_state,
-        epochs_done=epochs_done,
-        base_lr=float(document["base_lr"]),
-    )
+    record = Best()
+    if best is not None:
+        record = Best(
+            cost=float(best["cost"]),
+            epoch=best["epoch"],
+            params=[arrays[f"best_p{i}"] for i in range(len(net.parameters()))],
+            buffers=[arrays[f"best_r{i}"] for i in range(len(net.buffers()))],
+        )
+    history = History(**document["history"])
+    history.stop_training = document["stopped"]
+    return Checkpoint(net, optimizer, history, rng_state, epochs_done, float(base_lr), record)
 
 
 def _check_rng_state(state, fail) -> dict:

@@ -234,6 +234,16 @@ class Network:
         """The gradients of the last backward pass, in the order of ``parameters()``."""
         return [g for layer in self.layers for g in layer.gradients()]
 
+    def buffers(self) -> list[np.ndarray]:
+        """State that training changes but no optimizer updates: batch normalization's running
+        mean and variance, [running_mean1, running_var1, ...] (empty without batch norm)."""
+        return [
+            a
+            for layer in self.layers
+            if layer.norm is not None
+            for a in (layer.norm.running_mean, layer.norm.running_var)
+        ]
+
     def config(self) -> dict:
         """The architecture as plain JSON-able data (weights are kept apart)."""
         return {

@@ -85,8 +85,9 @@ class Nesterov(Momentum):
 
         V = beta V - lr dW        W = W + beta V - lr dW
 
-    which is PyTorch's ``SGD(nesterov=True)`` and Keras' ``SGD(nesterov=True)``. Its
-    hyper-parameters and state are Momentum's; only the update differs.
+    which is Keras' ``SGD(nesterov=True)``, and PyTorch's while lr is constant (here V holds
+    lr, as in Sutskever et al.; PyTorch keeps it out). Its hyper-parameters and state are
+    Momentum's; only the update differs.
     """
 
     name = "nesterov"

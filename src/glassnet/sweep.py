@@ -2,9 +2,9 @@
 
 ``grid(["lr=0.1,0.01", "layers=20,7,5:64,64"])`` expands to the 4 combinations; ``run`` trains
 each one (on a held-out split, or with k-fold cross-validation) as one Dask task and returns the
-results ranked by validation accuracy (or cost, for regression). Each task is deterministic
-(fixed seeds, standardization fitted on its own training part), so a sweep on a cluster gives
-the same numbers as a sequential one.
+results ranked by validation accuracy, then cost (classifiers: two or K classes). Each task is
+deterministic (fixed seeds, standardization fitted on its own training part), so a sweep on a
+cluster gives the same numbers as a sequential one.
 """
 
 from __future__ import annotations
@@ -87,6 +87,8 @@ def evaluate(X, y, params: dict, folds: int | None = None, seed: int = 0) -> Res
     ``y`` holds class indices 0..K-1: K = 2 gives one sigmoid output unit (binary
     cross-entropy), K > 2 a softmax output of K units (categorical cross-entropy).
     """
+    if folds is not None and folds < 2:
+        raise GlassnetError(f"cross-validation needs at least 2 folds, got {folds}")
     settings = {**DEFAULTS, **params}
     X, y = np.asarray(X), np.asarray(y)
     n_classes = int(np.max(y)) + 1 if y.size else 2

@@ -136,26 +136,29 @@ def train(
         if comm.Get_rank() != 0:
             checkpoint = None
     history = History() if history is None else history
+    history.stop_training = False
     rng = np.random.default_rng(seed)
     base_lr = optimizer.lr
+    best = checkpoints.Best()
     first_epoch = 1
     if resume is not None:
         state = checkpoints.load(resume)
         checkpoints.restore(state, net, optimizer)
         rng.bit_generator.state = state.rng_state
         history, first_epoch, base_lr = state.history, state.epochs_done + 1, state.base_lr
+        best = state.best
     slices = batch_slices(X.shape[0], batch_size)
     sizes = np.array([s.stop - s.start for s in slices])
     params = net.parameters()
-    best = _Best(params) if early_stopping or restore_best else None
     start = time.perf_counter() - (history.seconds[-1] if history.seconds else 0.0)
 
     def save(epochs_done: int) -> None:
-        checkpoints.save(checkpoint, net, optimizer, history, rng, epochs_done, base_lr)
+        checkpoints.save(checkpoint, net, optimizer, history, rng, epochs_done, base_lr, best)
 
     for epoch in range(first_epoch, epochs + 1):
-        rng_state = rng.bit_generator.state
-        snapshot = _Snapshot(params, optimizer, history)
+        if history.stop_training:  # a resumed run that had already stopped early
+            break
+        snapshot = _Snapshot(net, optimizer, history, rng)
         done = epoch - 1  # epochs whose results are complete in net, optimizer and history
         try:
             if schedule is not None:
@@ -163,21 +166,19 @@ def train(
             order = rng.permutation(X.shape[0]) if shuffle else np.arange(X.shape[0])
             with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
                 costs = run_epoch(net, optimizer, X, Y, order, slices)
-            iteration = _first_nonfinite(costs)
-            if iteration is not None:
-                history.costs.extend(costs[:iteration])
-                _diverged(params, snapshot, optimizer, history, epoch, iteration, costs)
+                val_cost = net._cost(X_val, Y_val) if validating else None
+            _check_divergence(net, snapshot, optimizer, history, rng, epoch, costs, val_cost)
             history.costs.extend(costs)
             history.epoch_costs.append(float(np.dot(costs, sizes) / X.shape[0]))
             if validating:
-                history.val_costs.append(net._cost(X_val, Y_val))
+                history.val_costs.append(val_cost)
                 if net.output.name in ("sigmoid", "softmax"):
                     history.val_accuracies.append(accuracy(net, X_val, Y_val))
             history.seconds.append(time.perf_counter() - start)
             done = epoch
-            if best is not None:
+            if early_stopping or restore_best:
                 monitored = history.val_costs[-1] if validating else history.epoch_costs[-1]
-                if best.update(monitored, epoch, params) and early_stopping:
+                if not _improved(best, monitored, epoch, net) and early_stopping:
                     history.stop_training = epoch - best.epoch >= early_stopping
             for callback in callbacks:
                 callback(history)
@@ -185,8 +186,7 @@ def train(
             if checkpoint is None:
                 raise
             if done < epoch:  # interrupted inside the epoch: go back to its start
-                snapshot.restore(params, optimizer, history)
-                rng.bit_generator.state = rng_state
+                snapshot.restore(net, optimizer, history, rng)
             save(done)
             raise TrainingInterrupted(
                 f"training interrupted in epoch {epoch}; the state after epoch {done} is saved "
@@ -196,10 +196,8 @@ def train(
         last = epoch == epochs or history.stop_training
         if checkpoint is not None and (last or epoch % checkpoint_every == 0):
             save(epoch)
-        if history.stop_training:
-            break
-    if restore_best and best is not None and best.params is not None:
-        for p, saved in zip(params, best.params, strict=True):
+    if restore_best and best.params is not None:
+        for p, saved in zip(params + net.buffers(), best.params + best.buffers, strict=True):
             p[...] = saved
     return history
 
@@ -208,12 +206,14 @@ _RECORDS = [f for f in fields(History) if f.name != "stop_training"]
 
 
 class _Snapshot:
-    """Parameters, optimizer state and history lengths at the start of an epoch."""
+    """Everything an epoch changes, as it was at the epoch's start: parameters, buffers, the
+    dropout and shuffling generators, the optimizer's state and the history's lengths."""
 
-    def __init__(self, params, optimizer, history: History) -> None:
-        self.params = [p.copy() for p in params]
-        self.t = optimizer.t
-        self.lr = optimizer.lr
+    def __init__(self, net: Network, optimizer, history: History, rng) -> None:
+        self.arrays = [a.copy() for a in net.parameters() + net.buffers()]
+        self.dropout_state = net._dropout_rng.bit_generator.state
+        self.rng_state = rng.bit_generator.state
+        self.t, self.lr = optimizer.t, optimizer.lr
         self.slots = {
             name: None
             if getattr(optimizer, name) is None
@@ -222,9 +222,11 @@ class _Snapshot:
         }
         self.lengths = {f.name: len(getattr(history, f.name)) for f in _RECORDS}
 
-    def restore(self, params, optimizer, history: History) -> None:
-        for p, saved in zip(params, self.params, strict=True):
-            p[...] = saved
+    def restore(self, net: Network, optimizer, history: History, rng) -> None:
+        for a, saved in zip(net.parameters() + net.buffers(), self.arrays, strict=True):
+            a[...] = saved
+        net._dropout_rng.bit_generator.state = self.dropout_state
+        rng.bit_generator.state = self.rng_state
         optimizer.t, optimizer.lr = self.t, self.lr
         for name, saved in self.slots.items():
             setattr(optimizer, name, saved)
@@ -232,19 +234,14 @@ class _Snapshot:
             del getattr(history, key)[n:]
 
 
-class _Best:
-    """The lowest monitored cost so far, its epoch and (for restore_best) its weights."""
-
-    def __init__(self, params) -> None:
-        self.cost, self.epoch, self.params = np.inf, 0, None
-
-    def update(self, cost: float, epoch: int, params) -> bool:
-        """Record ``cost``; return True when it is not an improvement."""
-        if cost < self.cost:
-            self.cost, self.epoch = cost, epoch
-            self.params = [p.copy() for p in params]
-            return False
+def _improved(best, cost: float, epoch: int, net: Network) -> bool:
+    """Record ``cost`` in ``best`` (with the weights) if it is the lowest so far."""
+    if cost < best.cost:
+        best.cost, best.epoch = cost, epoch
+        best.params = [p.copy() for p in net.parameters()]
+        best.buffers = [b.copy() for b in net.buffers()]
         return True
+    return False
 
 
 def _split(X, Y, fraction, seed):
@@ -276,15 +273,27 @@ def _first_nonfinite(costs) -> int | None:
     return int(bad[0]) if bad.size else None
 
 
-def _diverged(params, snapshot, optimizer, history, epoch, iteration, costs) -> None:
-    """Keep the last finite weights, record what was measured, and raise DivergenceError."""
-    if not all(np.isfinite(p).all() for p in params):
-        for p, saved in zip(params, snapshot.params, strict=True):
-            p[...] = saved
+def _check_divergence(net, snapshot, optimizer, history, rng, epoch, costs, val_cost) -> None:
+    """Raise DivergenceError if a cost, a weight or the validation cost is NaN or infinite.
+
+    The network, its optimizer and the generators go back to the start of the epoch, the last
+    state known to be finite; the finite costs of the epoch stay in the history.
+    """
+    bad = _first_nonfinite(costs)
+    if bad is not None:
+        what = f"iteration {bad + 1} of that epoch ({history.iterations + bad + 1} overall): the "
+        what += f"cost became {costs[bad]}"
+    elif not all(np.isfinite(p).all() for p in net.parameters()):
+        bad, what = len(costs), "its last step made the weights infinite or NaN"
+    elif val_cost is not None and not np.isfinite(val_cost):
+        bad, what = len(costs), f"the validation cost became {val_cost}"
+    else:
+        return
+    snapshot.restore(net, optimizer, history, rng)
+    history.costs.extend(costs[:bad])
     history.stop_training = True
     raise DivergenceError(
-        f"training diverged at epoch {epoch}, iteration {iteration + 1} of that epoch "
-        f"({history.iterations + 1} overall): the cost became {costs[iteration]}. The network "
-        f"keeps its last finite weights. Try a smaller learning rate (it is {optimizer.lr}) or "
+        f"training diverged at epoch {epoch}, {what}. The network keeps its weights from the "
+        f"start of that epoch. Try a smaller learning rate (it is {optimizer.lr}) or "
         "standardized inputs."
     )
