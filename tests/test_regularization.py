@@ -52,7 +52,7 @@ def test_dropout_is_inverted_and_off_at_prediction(rng):
     X = rng.standard_normal((64, 50))
     a = net.forward(X)
     assert np.array_equal(a, net.forward(X))  # deterministic: no dropout
-    net._forward(X, training=True)
+    net.propagate(X, training=True)
     mask = net.layers[0].mask
     assert set(np.unique(mask)) == {0.0, 1.0} and abs(mask.mean() - 0.75) < 0.02
     # inverted dropout keeps the expected activation: A * mask / keep has the same mean
@@ -79,7 +79,7 @@ def test_batch_norm_gradient_check(hidden, rng):
 def test_batch_norm_uses_batch_statistics_in_training_and_running_ones_after(rng):
     net = gn.Network([3, 4, 1], seed=0, batch_norm=True, dtype=np.float64)
     X = rng.normal(5, 3, (200, 3))
-    net._forward(X, training=True)
+    net.propagate(X, training=True)
     Z_norm = net.layers[0].norm.Z_norm
     assert np.allclose(Z_norm.mean(axis=0), 0, atol=1e-12)
     assert np.allclose(Z_norm.std(axis=0), 1, atol=1e-3)
@@ -87,7 +87,7 @@ def test_batch_norm_uses_batch_statistics_in_training_and_running_ones_after(rng
     Z = X @ net.layers[0].W.T
     assert np.allclose(norm.running_mean, 0.1 * Z.mean(axis=0))
     for _ in range(200):
-        net._forward(X, training=True)
+        net.propagate(X, training=True)
     assert np.allclose(norm.running_mean, Z.mean(axis=0), rtol=1e-6)
     net.forward(X)  # prediction mode: running averages, close to the batch's after convergence
     assert np.allclose(norm.Z_norm.mean(axis=0), 0, atol=1e-6)

@@ -85,7 +85,7 @@ def save(path, net: Network, optimizer, history: History, rng, epochs_done: int,
         "optimizer": optimizer.config(),
         "optimizer_t": optimizer.t,
         "rng_state": rng.bit_generator.state,
-        "dropout_rng_state": net._dropout_rng.bit_generator.state,
+        "dropout_rng_state": net.dropout_rng.bit_generator.state,
         "epochs_done": epochs_done,
         "base_lr": base_lr,
         "history": history.to_dict(),
@@ -144,7 +144,7 @@ def restore(state: Checkpoint, net: Network, optimizer) -> None:
     for mine, saved in zip(net.parameters() + net.buffers(),
                            state.network.parameters() + state.network.buffers()):  # fmt: skip
         mine[...] = saved
-    net._dropout_rng.bit_generator.state = state.network._dropout_rng.bit_generator.state
+    net.dropout_rng.bit_generator.state = state.network.dropout_rng.bit_generator.state
     optimizer.__dict__.update(state.optimizer.__dict__)
 
 
@@ -251,7 +251,7 @@ def _read(archive: zipfile.ZipFile, where: str) -> Checkpoint:
         target[...] = arrays[f"p{i}"]
     for i, target in enumerate(net.buffers()):
         target[...] = arrays[f"r{i}"]
-    net._dropout_rng.bit_generator.state = dropout_rng_state
+    net.dropout_rng.bit_generator.state = dropout_rng_state
     optimizer.t = t
     if t > 0:
         n = len(net.parameters())

@@ -21,7 +21,7 @@ def numerical_gradients(net: Network, X, y, epsilon: float = 3e-5) -> list[tuple
     The cost is the training cost of ``cost_and_gradients``: batch statistics for batch
     normalization and the dropout masks of the last training pass, reused.
     """
-    X, Y = net._check_data(X, y)
+    X, Y = net.check_data(X, y)
     result = []
     for layer in net.layers:
         pair = []
@@ -31,9 +31,9 @@ def numerical_gradients(net: Network, X, y, epsilon: float = 3e-5) -> list[tuple
             for i in range(flat.size):
                 original = flat[i]
                 flat[i] = original + epsilon
-                J_plus = net._cost(X, Y, training=True)
+                J_plus = net.batch_cost(X, Y, training=True)
                 flat[i] = original - epsilon
-                J_minus = net._cost(X, Y, training=True)
+                J_minus = net.batch_cost(X, Y, training=True)
                 flat[i] = original
                 flat_grad[i] = (J_plus - J_minus) / (2 * epsilon)
             pair.append(grad)

@@ -64,7 +64,7 @@ class DataParallel:
             local = np.array_split(batch, self.size)[self.rank]
             m = len(local)
             if m:
-                J, grads = net._cost_and_gradients(X[local], Y[local])
+                J, grads = net.backprop(X[local], Y[local])
                 for view, g in zip(self.grads, (g for pair in grads for g in pair), strict=True):
                     np.multiply(g, m, out=view)  # the local sum of per-sample gradients
                 self.buffer[-1] = J * m

@@ -202,7 +202,7 @@ class Network:
             last = l == L
             norm = BatchNorm.of_size(n_out, self.dtype) if batch_norm and not last else None
             self.layers.append(Dense(W, b, self.output if last else self.hidden, norm))
-        self._dropout_rng = rng
+        self.dropout_rng = rng  # the dropout masks' generator (seeded by ``seed``)
 
     # ---- structure -------------------------------------------------------------------------
 
@@ -286,7 +286,7 @@ class Network:
             )
             for layer in self.layers
         ]
-        clone._dropout_rng = copy.deepcopy(self._dropout_rng)
+        clone.dropout_rng = copy.deepcopy(self.dropout_rng)
         return clone
 
     def __repr__(self) -> str:
@@ -304,23 +304,22 @@ class Network:
             f"init={self.init.name!r}, dtype={self.dtype.name}{extras})"
         )
 
-    # ---- public computations: validate once, then call the trusting internals -------------
+    # ---- public computations on raw input: validate once, then compute -------------------
 
-    def forward(self, X) -> np.ndarray:
-        """A[L] for a batch X of shape (m, n_0), in prediction mode (no dropout, batch norm's
-        running averages); every layer keeps its Z and A."""
-        return self._forward(self._check_X(X))
+    def forward(self, X, training: bool = False) -> np.ndarray:
+        """A[L] for a batch X of shape (m, n_0); every layer keeps its Z and A. Prediction mode
+        by default (no dropout, batch norm's running averages); ``training=True`` draws dropout
+        masks and uses (and updates) the batch statistics, as a training step does."""
+        return self.propagate(self.check_X(X), training)
 
     def cost(self, X, y) -> float:
         """J = (1/m) sum_i L(i) (+ the L2 term) at the current weights, in prediction mode."""
-        X, Y = self._check_data(X, y)
-        return self._cost(X, Y)
+        return self.batch_cost(*self.check_data(X, y))
 
     def cost_and_gradients(self, X, y) -> tuple[float, list[tuple[np.ndarray, ...]]]:
         """J and [(dW[1], db[1]), ..., (dW[L], db[L])] by backpropagation, in training mode
         (batch-normalized layers add their dgamma, dbeta to their tuple)."""
-        X, Y = self._check_data(X, y)
-        return self._cost_and_gradients(X, Y)
+        return self.backprop(*self.check_data(X, y))
 
     def predict_proba(self, X) -> np.ndarray:
         """P(class 1 | x) for a sigmoid output: shape (m,), or (m, n_L) for several units;
@@ -337,22 +336,44 @@ class Network:
             return self.predict_proba(X)
         return (self.predict_proba(X) > threshold).astype(np.int64)
 
-    # ---- internals (inputs already checked and cast) --------------------------------------
+    def scale_output(self, mean, std) -> None:
+        """Make an identity output that predicts y' = (y - mean) / std predict y itself.
 
-    def _check_X(self, X) -> np.ndarray:
-        return check_X(X, n_features=self.n_features, dtype=self.dtype)
+        The last layer is affine: a = A[L-1] W[L]^T + b[L] predicts y', so
+        std a + mean = A[L-1] (std W[L])^T + (std b[L] + mean): W[L] <- std W[L] (row by row, one
+        std per output unit), b[L] <- std b[L] + mean, computed in float64.
+        """
+        if self.output.name != "identity":
+            raise GlassnetError("only an identity (regression) output can absorb a target scaling")
+        last = self.layers[-1]
+        mean = np.broadcast_to(np.asarray(mean, np.float64), last.b.shape)
+        std = np.broadcast_to(np.asarray(std, np.float64), last.b.shape)
+        last.W[...] = std[:, None] * last.W.astype(np.float64)
+        last.b[...] = std * last.b.astype(np.float64) + mean
 
-    def _check_targets(self, y, m: int, name: str = "y") -> np.ndarray:
+    # ---- the contract with engines and front ends: checked inputs, no validation ----------
+    # check_X / check_targets / check_data validate at the boundary; propagate, batch_cost,
+    # backprop and backward trust what they are given (C-contiguous arrays of the network's
+    # dtype, targets of shape (m, n_L)), so that a training step validates nothing.
+
+    def check_X(self, X, name: str = "X") -> np.ndarray:
+        """X as a finite C-contiguous (m, n_0) array of the network's dtype, or a GlassnetError."""
+        return check_X(X, n_features=self.n_features, dtype=self.dtype, name=name)
+
+    def check_targets(self, y, m: int, name: str = "y") -> np.ndarray:
+        """y as the (m, n_L) targets the loss expects (0/1, one-hot rows, or numbers)."""
         Y = check_targets(y, m, self.n_outputs, kind=self.loss.targets, name=name)
         return Y.astype(self.dtype, copy=False)
 
-    def _check_data(self, X, y) -> tuple[np.ndarray, np.ndarray]:
-        X = self._check_X(X)
-        return X, self._check_targets(y, X.shape[0])
+    def check_data(self, X, y, names: tuple[str, str] = ("X", "y")):
+        """(X, Y) checked together: ``check_X`` and ``check_targets`` with the same m."""
+        X = self.check_X(X, names[0])
+        return X, self.check_targets(y, X.shape[0], names[1])
 
-    def _forward(self, X: np.ndarray, training: bool = False, reuse_masks: bool = False):
-        """Forward pass. ``training`` turns on dropout and batch statistics; ``reuse_masks``
-        keeps the last dropout masks (for finite-difference checks of a training pass)."""
+    def propagate(self, X: np.ndarray, training: bool = False, reuse_masks: bool = False):
+        """The forward pass on checked X, keeping every layer's caches. ``training`` turns on
+        dropout and batch statistics; ``reuse_masks`` keeps the last dropout masks (for
+        finite-difference checks of a training pass)."""
         A = X
         last = len(self.layers) - 1
         for l, layer in enumerate(self.layers):
@@ -360,22 +381,23 @@ class Network:
             if training and self.dropout and l < last:
                 keep = 1.0 - self.dropout
                 if not reuse_masks or layer.mask is None or layer.mask.shape != A.shape:
-                    layer.mask = (self._dropout_rng.random(A.shape) < keep).astype(self.dtype)
+                    layer.mask = (self.dropout_rng.random(A.shape) < keep).astype(self.dtype)
                 A = A * layer.mask / keep  # inverted dropout: E[A] is unchanged
         return A
 
-    def _penalty(self, m: int) -> float:
-        """The L2 term (lambda / 2m) sum_l ||W[l]||^2."""
+    def penalty(self, m: int) -> float:
+        """The L2 term (lambda / 2m) sum_l ||W[l]||^2 of a batch of m samples."""
         if not self.l2:
             return 0.0
         squares = sum(float(np.square(layer.W, dtype=np.float64).sum()) for layer in self.layers)
         return self.l2 / (2 * m) * squares
 
-    def _cost(self, X: np.ndarray, Y: np.ndarray, training: bool = False) -> float:
-        A = self._forward(X, training, reuse_masks=training)
-        return self.loss.cost(self.layers[-1].Z, A, Y) + self._penalty(X.shape[0])
+    def batch_cost(self, X: np.ndarray, Y: np.ndarray, training: bool = False) -> float:
+        """J of checked (X, Y); in training mode with the last dropout masks reused."""
+        A = self.propagate(X, training, reuse_masks=training)
+        return self.loss.cost(self.layers[-1].Z, A, Y) + self.penalty(X.shape[0])
 
-    def _backward(self, dZ: np.ndarray) -> list[tuple[np.ndarray, ...]]:
+    def backward(self, dZ: np.ndarray) -> list[tuple[np.ndarray, ...]]:
         """Backpropagate the output error dZ[L] through the cached Z and A of every layer."""
         m = dZ.shape[0]
         keep = 1.0 - self.dropout
@@ -392,7 +414,9 @@ class Network:
                 dZ = below.activation.backward(dA, below.A)
         return [layer.gradients() for layer in self.layers]
 
-    def _cost_and_gradients(self, X: np.ndarray, Y: np.ndarray):
-        A = self._forward(X, training=True)
-        J = self.loss.cost(self.layers[-1].Z, A, Y) + self._penalty(X.shape[0])
-        return J, self._backward(self.loss.output_delta(A, Y))
+    def backprop(self, X: np.ndarray, Y: np.ndarray):
+        """One training step's J and gradients on checked (X, Y): forward in training mode,
+        dZ[L] = A[L] - Y, then ``backward``."""
+        A = self.propagate(X, training=True)
+        J = self.loss.cost(self.layers[-1].Z, A, Y) + self.penalty(X.shape[0])
+        return J, self.backward(self.loss.output_delta(A, Y))

@@ -121,9 +121,9 @@ def evaluate(X, y, params: dict, folds: int | None = None, seed: int = 0) -> Res
             batch_size=settings["batch_size"],
             seed=seed,
         )
-        X_val = net._check_X(scaler.transform(X[val_rows]))
-        Y_val = net._check_targets(y[val_rows], len(val_rows))
-        costs.append(net._cost(X_val, Y_val))
+        X_val = net.check_X(scaler.transform(X[val_rows]))
+        Y_val = net.check_targets(y[val_rows], len(val_rows))
+        costs.append(net.batch_cost(X_val, Y_val))
         accuracies.append(accuracy(net, X_val, Y_val))
     return Result(params, float(np.mean(costs)), float(np.mean(accuracies)), costs)
 

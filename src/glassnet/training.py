@@ -113,7 +113,7 @@ def train(
     if early_stopping is not None:
         early_stopping = check_count(early_stopping, "early_stopping")
     X = check_X(X, n_features=net.n_features, dtype=net.dtype)
-    Y = net._check_targets(y, X.shape[0])
+    Y = net.check_targets(y, X.shape[0])
     if validation_split is not None:
         if validation_data is not None:
             raise GlassnetError("give validation_data or validation_split, not both")
@@ -124,7 +124,7 @@ def train(
         X_val = check_X(
             validation_data[0], n_features=net.n_features, dtype=net.dtype, name="X_val"
         )
-        Y_val = net._check_targets(validation_data[1], X_val.shape[0], name="y_val")
+        Y_val = net.check_targets(validation_data[1], X_val.shape[0], name="y_val")
     validating = validation_split is not None or validation_data is not None
 
     if comm is None:
@@ -166,7 +166,7 @@ def train(
             order = rng.permutation(X.shape[0]) if shuffle else np.arange(X.shape[0])
             with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
                 costs = run_epoch(net, optimizer, X, Y, order, slices)
-                val_cost = net._cost(X_val, Y_val) if validating else None
+                val_cost = net.batch_cost(X_val, Y_val) if validating else None
             _check_divergence(net, snapshot, optimizer, history, rng, epoch, costs, val_cost)
             history.costs.extend(costs)
             history.epoch_costs.append(float(np.dot(costs, sizes) / X.shape[0]))
@@ -211,7 +211,7 @@ class _Snapshot:
 
     def __init__(self, net: Network, optimizer, history: History, rng) -> None:
         self.arrays = [a.copy() for a in net.parameters() + net.buffers()]
-        self.dropout_state = net._dropout_rng.bit_generator.state
+        self.dropout_state = net.dropout_rng.bit_generator.state
         self.rng_state = rng.bit_generator.state
         self.t, self.lr = optimizer.t, optimizer.lr
         self.slots = {
@@ -225,7 +225,7 @@ class _Snapshot:
     def restore(self, net: Network, optimizer, history: History, rng) -> None:
         for a, saved in zip(net.parameters() + net.buffers(), self.arrays, strict=True):
             a[...] = saved
-        net._dropout_rng.bit_generator.state = self.dropout_state
+        net.dropout_rng.bit_generator.state = self.dropout_state
         rng.bit_generator.state = self.rng_state
         optimizer.t, optimizer.lr = self.t, self.lr
         for name, saved in self.slots.items():
@@ -262,7 +262,7 @@ def _split(X, Y, fraction, seed):
 def accuracy(net: Network, X: np.ndarray, Y: np.ndarray) -> float:
     """Fraction of samples classified correctly: the thresholded output against the 0/1 label
     (sigmoid), or the most probable class against the one-hot label (softmax)."""
-    A = net._forward(X)
+    A = net.propagate(X)
     if net.output.name == "softmax":
         return float(np.mean(A.argmax(axis=1) == Y.argmax(axis=1)))
     return float(np.mean((A > 0.5) == (Y > 0.5)))

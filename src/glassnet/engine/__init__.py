@@ -63,12 +63,12 @@ def forward(net, X) -> np.ndarray:
     """A[L] = the network's output for X, like ``net.forward(X)`` but without keeping the layer
     caches: one compiled pass (BLAS products, in-place activations, reused buffers) when numba
     can run the network, else the network's own NumPy forward pass. X is validated first."""
-    X = net._check_X(X)
+    X = net.check_X(X)
     if _forward_supported(net):
         from . import fused
 
         return fused.forward(net, X)
-    return net._forward(X)
+    return net.propagate(X)
 
 
 def _forward_supported(net) -> bool:

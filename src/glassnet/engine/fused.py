@@ -364,7 +364,7 @@ def unsupported(net, optimizer=None) -> str | None:
         return f"it supports GradientDescent and Momentum, not {type(optimizer).__name__}"
     if not isinstance(net, Network) or any(
         getattr(type(net), name) is not getattr(Network, name)
-        for name in ("_forward", "_backward", "_cost_and_gradients")
+        for name in ("propagate", "backward", "backprop")
     ):
         return f"it supports glassnet.Network, not {type(net).__name__}"
     if not getattr(net, "is_plain", True):
@@ -433,7 +433,7 @@ def _workspace(net: Network, batch_size: int) -> _Workspace:
 
 
 def forward(net: Network, X: np.ndarray) -> np.ndarray:
-    """A[L] for a checked batch X (C-contiguous, the network's dtype), as ``net._forward(X)``
+    """A[L] for a checked batch X (C-contiguous, the network's dtype), as ``net.propagate(X)``
     computes it, on buffers kept per batch size (the last few sizes used)."""
     m = X.shape[0]
     cache = _forward_workspaces.setdefault(net, {})

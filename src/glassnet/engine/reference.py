@@ -11,7 +11,7 @@ def epoch(net, optimizer, X, Y, order, slices) -> list[float]:
     costs = []
     for s in slices:
         batch = order[s]
-        J, grads = net._cost_and_gradients(X[batch], Y[batch])
+        J, grads = net.backprop(X[batch], Y[batch])
         costs.append(J)
         if not np.isfinite(J):
             break

@@ -324,7 +324,7 @@ class Session:
             val_cost, val_accuracy = record.val_costs[-1], record.val_accuracy
         else:
             Y_val = self.y_val.reshape(-1, 1)
-            val_cost, val_accuracy = net._cost(self.X_val, Y_val), accuracy(net, self.X_val, Y_val)
+            val_cost, val_accuracy = net.batch_cost(self.X_val, Y_val), accuracy(net, self.X_val, Y_val)
         snapshot = {
             "type": "update",
             "run_id": self.run_id,
@@ -342,11 +342,11 @@ class Session:
             "activations": activations,
         }
         if self.is_2d:
-            P = net._forward(self.grid)[:, 0]
+            P = net.propagate(self.grid)[:, 0]
             shades = np.nan_to_num(P * 255, nan=127).round().astype(np.uint8)
             snapshot["boundary"] = base64.b64encode(shades.tobytes()).decode("ascii")
         else:
-            P = net._forward(self.X_val[:CAT_TILES])[:, 0]
+            P = net.propagate(self.X_val[:CAT_TILES])[:, 0]
             snapshot["tiles"] = [_finite(p) for p in P]
         return snapshot
 
