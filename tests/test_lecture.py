@@ -1,5 +1,8 @@
 """The lecture's claims: each experiment's verdict, and the numbers it stands on."""
 
+import dataclasses
+import importlib
+
 import numpy as np
 import pytest
 
@@ -19,6 +22,15 @@ def test_experiments_are_the_lectures_eight_claims_then_the_optimizers():
         "momentum",
         "optimizers",
     )
+
+
+def test_one_list_holds_every_experiment_each_defined_by_its_own_module():
+    assert tuple(e.name for e in lecture.LECTURE) == lecture.EXPERIMENTS
+    for experiment in lecture.LECTURE:
+        module = importlib.import_module(f"glassnet.lecture.{experiment.name}")
+        assert module.EXPERIMENT is experiment
+        assert experiment.title and experiment.claim.endswith(".")
+    assert lecture.find("  Momentum ") is lecture.LECTURE[7]
 
 
 def test_backprop_matches_finite_differences_and_the_check_catches_a_bug():
@@ -129,8 +141,9 @@ def test_report_writes_markdown_and_one_figure_per_experiment(tmp_path):
 
 def test_a_failing_verdict_is_shown_as_failing(tmp_path, monkeypatch):
     pytest.importorskip("matplotlib", reason="the lecture figures need matplotlib")
-    real = lecture._RUNNERS["saturation"]
-    monkeypatch.setitem(lecture._RUNNERS, "saturation", lambda seed: {**real(seed), "verdict": 0})
+    real = lecture.find("saturation")
+    failing = dataclasses.replace(real, run=lambda seed: {**real.run(seed), "verdict": 0})
+    monkeypatch.setattr(lecture.reporting, "LECTURE", (failing,))
     lecture.report(tmp_path, only="saturation", echo=lambda line: None)
     assert "**NOT CONFIRMED**" in (tmp_path / "report.md").read_text()
 
