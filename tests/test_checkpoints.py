@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import checkpoints
+from glassnet.files import checkpoints
 
 SCRIPT = textwrap.dedent(
     """
@@ -40,7 +40,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(tmp_path):
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if path.exists() and checkpoints.load(path).epochs_done >= 3:
+            if path.exists() and checkpoints.load(path).epoch >= 3:
                 break
             time.sleep(0.05)
         else:
@@ -49,7 +49,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(tmp_path):
     finally:
         process.wait()
     assert process.returncode == -signal.SIGKILL
-    done = checkpoints.load(path).epochs_done
+    done = checkpoints.load(path).epoch
     assert 3 <= done < 40  # killed in the middle of the run
 
     X, y = data()
@@ -66,7 +66,7 @@ def test_checkpoint_round_trip_holds_the_whole_state(tmp_path):
     opt = gn.Adam(lr=0.01)
     h = gn.train(net, X, y, opt, epochs=2, checkpoint=tmp_path / "c")
     state = checkpoints.load(tmp_path / "c")
-    assert state.epochs_done == 2 and state.history.costs == h.costs
+    assert state.epoch == 2 and state.history.costs == h.costs
     assert state.optimizer.t == opt.t and type(state.optimizer) is gn.Adam
     for a, b in zip(state.optimizer.moments + state.optimizer.squares, opt.moments + opt.squares):
         assert np.array_equal(a, b)

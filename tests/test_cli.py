@@ -12,7 +12,7 @@ import pytest
 
 import glassnet as gn
 from glassnet import cli
-from glassnet.io import load, save
+from glassnet.files.model import load, save
 from test_readers import write_cat_h5, write_images
 
 # numpy: tiny runs would spend more time compiling the numba engine than training
@@ -308,7 +308,7 @@ def test_ctrl_c_exits_130(workdir, capsys, monkeypatch):
             "serve",
             ("127.0.0.1", 9000, True),
         ),
-        (["export", "m.glassnet", "--onnx", "m.onnx"], "export", "to_onnx", None),
+        (["export", "m.glassnet", "--onnx", "m.onnx"], "files.onnx", "to_onnx", None),
     ],
 )
 def test_lecture_export_and_playground_are_wired(

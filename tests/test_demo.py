@@ -5,7 +5,7 @@ import pytest
 
 import glassnet as gn
 from glassnet import datasets, demo
-from glassnet import io as model_file
+from glassnet.files import model as model_file
 
 pytest.importorskip("matplotlib", reason="the demo draws its pictures with matplotlib")
 pytest.importorskip("tqdm", reason="the demo shows a tqdm progress bar")

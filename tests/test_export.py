@@ -16,7 +16,7 @@ ort = pytest.importorskip(
     "onnxruntime", reason="running exported models needs onnxruntime: pip install 'glassnet[onnx]'"
 )
 
-from glassnet.export import to_onnx  # noqa: E402
+from glassnet.files.onnx import to_onnx  # noqa: E402
 
 BATCH_SIZES = (1, 7, 64)
 HIDDEN = ("relu", "tanh", "sigmoid", "identity")
@@ -143,7 +143,7 @@ def test_glass_classifier_exports_with_its_standardizer(rng, tmp_path):
 def test_loaded_model_file_exports(rng, tmp_path):
     net = small_network("relu", rng)
     scaler = gn.Standardizer().fit(raw_data(rng, 80))
-    gn_io = pytest.importorskip("glassnet.io", reason="the model file module")
+    gn_io = pytest.importorskip("glassnet.files.model", reason="the model file module")
     saved = gn_io.save(tmp_path / "m.glassnet", net, scaler, classes=["dog", "cat"])
     model = gn_io.load(saved)
     path = to_onnx(model, tmp_path / "m.onnx")
@@ -155,7 +155,7 @@ def test_loaded_model_file_exports(rng, tmp_path):
     importlib.util.find_spec("glassnet.cli") is None, reason="the glassnet command is not built yet"
 )
 def test_glassnet_export_command(rng, tmp_path):
-    from glassnet import io as gn_io
+    from glassnet.files import model as gn_io
 
     net = small_network("tanh", rng)
     scaler = gn.Standardizer().fit(raw_data(rng, 80))

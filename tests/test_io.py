@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import io as model_io
-from glassnet.io import Model, ModelFileError, atomic_write, load, save
+from glassnet import ModelFileError
+from glassnet.files import archive as model_io
+from glassnet.files.archive import atomic_write
+from glassnet.files.model import Model, load, save
 
 
 def trained(rng, dtype=np.float32, **options):

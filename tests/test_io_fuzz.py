@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import glassnet as gn
-from glassnet.io import Model, ModelFileError, load, save
+from glassnet import ModelFileError
+from glassnet.files.model import Model, load, save
 
 FUZZ = settings(
     max_examples=750,  # 4 tests: 3000 cases

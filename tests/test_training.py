@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import checkpoints
+from glassnet.files import checkpoints
 
 
 def separable(rng, m=200, n=5):
@@ -118,10 +118,15 @@ def test_validation_split_is_seeded_and_disjoint(rng):
     net = gn.Network([5, 4, 1], seed=0)
     h = gn.train(net, X, y, epochs=2, validation_split=0.2, seed=5)
     assert len(h.val_costs) == 2 and h.iterations == 2 * 2  # 80 training rows, batches of 64
-    Xt, Yt, Xv, Yv = gn.training._split(X, y.reshape(-1, 1), 0.2, 5)
+    train_rows, val_rows = gn.data.split_rows(100, 0.2, 5, labels=y)
+    Xt, Xv = X[train_rows], X[val_rows]
     assert len(Xv) == 20 and len(Xt) == 80
     rows = {tuple(r) for r in Xt} | {tuple(r) for r in Xv}
     assert len(rows) == 100
+    # the history is that of training on exactly these rows, validated on the others
+    again = gn.train(gn.Network([5, 4, 1], seed=0), Xt, y[train_rows], epochs=2, seed=5,
+                     validation_data=(Xv, y[val_rows]))  # fmt: skip
+    assert again.costs == h.costs and again.val_costs == h.val_costs
     with pytest.raises(gn.GlassnetError, match="not both"):
         gn.train(net, X, y, validation_split=0.2, validation_data=(X, y))
     with pytest.raises(gn.GlassnetError, match=r"validation_split must be in \(0, 1\)"):

@@ -2,11 +2,13 @@
 
 from . import (
     activations,
+    data,
     datasets,
     engine,
     initializers,
     lecture,
     losses,
+    metrics,
     optimizers,
     schedules,
     sweep,
@@ -20,13 +22,12 @@ from .errors import (
     MissingDependencyError,
     ModelFileError,
 )
-from .export import to_onnx
-from .io import Model, load, save
+from .files.model import Model, load, save
+from .files.onnx import to_onnx
 from .network import Dense, Network
 from .optimizers import Adam, AdamW, GradientDescent, Momentum, Nesterov, RMSProp
 from .training import History, TrainingInterrupted, train
-
-__version__ = "0.1.0"
+from .version import __version__  # noqa: E402
 
 __all__ = [
     "__version__",
@@ -49,6 +50,7 @@ __all__ = [
     "TrainingInterrupted",
     "activations",
     "collapse",
+    "data",
     "datasets",
     "engine",
     "gradient_check",
@@ -58,6 +60,7 @@ __all__ = [
     "lecture",
     "load",
     "losses",
+    "metrics",
     "minibatches",
     "numerical_gradients",
     "optimizers",

@@ -35,7 +35,8 @@ from . import __version__, activations, initializers, optimizers, readers
 from . import engine as engines
 from .data import Standardizer
 from .errors import GlassnetError
-from .io import Model, atomic_write, load, save
+from .files.archive import atomic_write
+from .files.model import Model, load, save
 from .network import Network
 from .training import train
 from .validation import check_count, check_fraction
@@ -237,7 +238,7 @@ def _lecture(args) -> int:
 
 
 def _export(args) -> int:
-    export = _optional_module("export", "export", "onnx")
+    export = _optional_module("files.onnx", "export", "onnx")
     path = export.to_onnx(load(args.model), args.onnx)
     print(f"wrote {path}")
     return 0
@@ -444,15 +445,12 @@ def _optimizer(name: str, lr: float | None, beta: float | None):
     hyperparameters = {} if lr is None else {"lr": lr}
     if beta is not None:
         hyperparameters["beta"] = beta
-    try:
-        return optimizers.get(name, **hyperparameters)
-    except GlassnetError:
-        raise
-    except TypeError:  # an optimizer without momentum was given --beta
+    if beta is not None and "beta" not in optimizers.defaults(name):
         raise GlassnetError(
             f"--beta does not apply to --optimizer {name}; it is the momentum of momentum and "
             "nesterov"
-        ) from None
+        )
+    return optimizers.get(name, **hyperparameters)
 
 
 def _layers(text: str) -> list[int]:

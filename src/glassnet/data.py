@@ -1,8 +1,11 @@
-"""Input normalization and mini-batches.
+"""Input normalization, the validation split and mini-batches.
 
 Standardizer: x' = (x - mu) / sigma with mu and sigma computed on the training data only; the
 same mu and sigma then transform validation, test and prediction data, so that every input goes
-through one fixed map.
+through one fixed map. The same Standardizer scales regression targets (y' = (y - mu_y) / sigma_y).
+
+``split_rows`` is the one validation split of glassnet: ``gn.train(validation_split=...)``, the
+command, the estimators, the sweep and the playground all hold out the rows it picks.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from .errors import GlassnetError
-from .validation import check_X
+from .validation import check_fraction, check_X
 
 _FITTED = "the Standardizer (fitted on the training data)"
 
@@ -62,6 +65,57 @@ class Standardizer:
     def __repr__(self) -> str:
         state = "unfitted" if self.mean_ is None else f"{len(self.mean_)} features"
         return f"Standardizer({state})"
+
+
+def split_rows(
+    m: int, fraction: float, seed: int | None, labels=None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(training rows, held-out rows), each sorted: round(m * fraction) rows held out at random.
+
+    The generator is ``np.random.default_rng([seed, 1])`` (None: fresh entropy), so a given seed
+    always holds out the same rows. With ``labels`` (one class label per row) the split is
+    stratified: it walks one random permutation and holds out of each class its share of the
+    held-out rows (largest remainders), so small classes are not left out by chance. At least one
+    row stays on each side.
+    """
+    fraction = check_fraction(fraction, "validation_split", closed_low=False)
+    n_val = int(round(m * fraction))
+    if not 1 <= n_val < m:
+        raise GlassnetError(
+            f"validation_split={fraction} of {m} samples leaves no validation or no training "
+            "data; use more data or another fraction"
+        )
+    order = np.random.default_rng(None if seed is None else [seed, 1]).permutation(m)
+    if labels is None:
+        held = order[:n_val]
+    else:
+        labels = np.asarray(labels)
+        if labels.shape != (m,):
+            raise GlassnetError(f"labels must have shape ({m},), got {labels.shape}")
+        classes, counts = np.unique(labels, return_counts=True)
+        quotas = counts * n_val / m
+        shares = np.floor(quotas).astype(np.int64)
+        extra = np.argsort(-(quotas - shares), kind="stable")[: n_val - shares.sum()]
+        shares[extra] += 1
+        index = np.searchsorted(classes, labels[order])
+        rank = np.empty(m, np.int64)  # the position of each row among its class, in `order`
+        for c in range(len(classes)):
+            rows = index == c
+            rank[rows] = np.arange(int(rows.sum()))
+        held = order[rank < shares[index]]
+    is_held = np.zeros(m, bool)
+    is_held[held] = True
+    return np.flatnonzero(~is_held), np.flatnonzero(is_held)
+
+
+def kfold_rows(m: int, folds: int, seed: int | None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """k-fold cross-validation: [(training rows, held-out rows)] for each of ``folds`` parts of
+    one seeded permutation (``np.random.default_rng(seed)``), each part held out once."""
+    if isinstance(folds, bool) or not isinstance(folds, int) or not 2 <= folds <= m:
+        raise GlassnetError(f"cross-validation needs 2 to {m} folds, got {folds!r}")
+    order = np.random.default_rng(seed).permutation(m)
+    parts = np.array_split(order, folds)
+    return [(np.sort(np.setdiff1d(order, part)), np.sort(part)) for part in parts]
 
 
 def batch_slices(m: int, batch_size: int | None) -> list[slice]:

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import datasets, io, plots
+from . import datasets, plots
 from .data import Standardizer
 from .errors import GlassnetError
+from .files import model as model_file
 from .network import Network
 from .optimizers import Momentum
 from .plots import _figure_class as _require_matplotlib
@@ -145,7 +146,7 @@ def run(
         "train_accuracy": train_accuracy,
         "test_accuracy": test_accuracy,
     }
-    model_path = io.save(
+    model_path = model_file.save(
         out / MODEL_FILE,
         net,
         standardizer=standardizer,

@@ -1,43 +1,135 @@
-"""Optimizers: small classes with one ``step(params, grads)`` that updates in place.
+"""Optimizers: an update rule beside its state, the state kept as plain data.
 
 ``params`` is the network's ``parameters()`` list [W1, b1, W2, b2, ...] and ``grads`` the matching
-[dW1, db1, dW2, db2, ...]. Optimizer state is plain data: each optimizer names its per-parameter
-state lists in ``slots`` (e.g. ``velocities``, in the same order as ``params``, created as zeros on
-the first step) and counts its steps in ``t``.
+[dW1, db1, dW2, db2, ...]. An optimizer holds two kinds of data, kept apart as in optax:
+
+- its hyper-parameters (``lr``, ``beta``, ..., and an optional learning-rate ``schedule``), fixed
+  once made; ``config()`` gives them as JSON-able data and ``from_config`` makes the optimizer
+  back;
+- its ``state``, an ``OptimizerState``: the step count t, the epochs begun (the schedule's
+  clock), the learning rate of the current epoch, and the per-parameter arrays its rule keeps
+  (``velocities`` V for momentum, ``moments`` M and ``squares`` S for Adam, ...), created as
+  zeros on the first step, in the order of ``params``.
+
+Everything that saves, restores or runs training (checkpoints, the rollback on divergence, the
+fused engine, the estimators) reads and writes ``optimizer.state`` and nothing else. A new
+optimizer is a subclass with a ``name``, its ``slots`` and one ``update`` method.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 import numpy as np
 
+from . import schedules
+from .errors import GlassnetError
 from .validation import check_fraction, check_positive, pick
 
 
+@dataclass
+class OptimizerState:
+    """What an optimizer changes while it trains.
+
+    ``t``: steps taken. ``epoch``: epochs begun, the schedule's clock. ``lr``: the learning rate
+    the next step uses (the schedule's value for the current epoch). ``slots``: per slot name, one
+    array per parameter (empty before the first step).
+    """
+
+    t: int = 0
+    epoch: int = 0
+    lr: float = 0.0
+    slots: dict[str, list[np.ndarray]] = field(default_factory=dict)
+
+    def copy(self) -> OptimizerState:
+        """An independent copy (the arrays copied too)."""
+        slots = {name: [a.copy() for a in arrays] for name, arrays in self.slots.items()}
+        return OptimizerState(self.t, self.epoch, self.lr, slots)
+
+
+def _slot(name: str) -> property:
+    """``optimizer.<name>``: the slot's arrays in ``state.slots`` (None before the first step)."""
+
+    def get(self) -> list[np.ndarray] | None:
+        return self.state.slots.get(name)
+
+    def set(self, arrays: list[np.ndarray] | None) -> None:
+        if arrays is None:
+            self.state.slots.pop(name, None)
+        else:
+            self.state.slots[name] = list(arrays)
+
+    return property(get, set, doc=f"The {name} of every parameter, in ``state.slots``.")
+
+
 class Optimizer:
-    """What every optimizer shares: lr, a step counter t, zero-initialised state slots."""
+    """What every optimizer shares: the learning rate, the schedule, and the state."""
 
     name = ""
     slots: tuple[str, ...] = ()
+    hyperparameters: tuple[str, ...] = ("lr",)  # the constructor's arguments, besides schedule
 
-    def __init__(self, lr: float) -> None:
-        self.lr = check_positive(lr, "lr")
-        self.t = 0
+    def __init__(self, lr: float, schedule: Callable[[float, int], float] | None = None) -> None:
+        self.lr0 = check_positive(lr, "lr")
+        self.schedule = schedule
+        self.state = OptimizerState(lr=self.lr0)
+
+    @property
+    def lr(self) -> float:
+        """The learning rate of the current epoch (``lr0`` without a schedule). Setting it sets
+        the base learning rate lr0 as well."""
+        return self.state.lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self.lr0 = self.state.lr = check_positive(value, "lr")
+
+    @property
+    def t(self) -> int:
+        """Steps taken (``state.t``)."""
+        return self.state.t
+
+    def init(self, params: list[np.ndarray]) -> None:
+        """Zero arrays for every slot, shaped like ``params``."""
         for slot in self.slots:
-            setattr(self, slot, None)
+            self.state.slots[slot] = [np.zeros_like(p) for p in params]
+
+    def begin_epoch(self) -> None:
+        """Advance the schedule's clock: lr = schedule(lr0, epoch) for epoch 0, 1, 2, ..."""
+        if self.schedule is not None:
+            self.state.lr = float(self.schedule(self.lr0, self.state.epoch))
+        self.state.epoch += 1
 
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
-        if self.slots and getattr(self, self.slots[0]) is None:
-            for slot in self.slots:
-                setattr(self, slot, [np.zeros_like(p) for p in params])
-        self.t += 1
-        self._update(params, grads)
+        """One update of ``params`` in place from ``grads``; t counts it."""
+        if self.slots and self.slots[0] not in self.state.slots:
+            self.init(params)
+        self.state.t += 1
+        self.update(params, grads)
 
-    def _update(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+    def update(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        """The update rule, reading and writing ``self.state`` (t already counts this step)."""
         raise NotImplementedError
 
+    def load_state(self, state: OptimizerState) -> None:
+        """Take a copy of ``state`` (from ``optimizer.state.copy()`` or a checkpoint)."""
+        if set(state.slots) - set(self.slots):
+            raise GlassnetError(
+                f"{type(self).__name__} keeps the slots {list(self.slots)}, not "
+                f"{sorted(set(state.slots) - set(self.slots))}"
+            )
+        self.state = state.copy()
+
     def config(self) -> dict:
-        hyper = {k: v for k, v in vars(self).items() if k != "t" and k not in self.slots}
-        return {"name": self.name, **hyper}
+        """The name and hyper-parameters as JSON-able data (lr is the base lr0; a schedule of
+        glassnet's own is included as ``"schedule"``)."""
+        values = {name: getattr(self, name) for name in self.hyperparameters if name != "lr"}
+        config = {"name": self.name, "lr": self.lr0, **values}
+        schedule = None if self.schedule is None else schedules.config(self.schedule)
+        if schedule is not None:
+            config["schedule"] = schedule
+        return config
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v}" for k, v in self.config().items() if k != "name")
@@ -49,12 +141,13 @@ class GradientDescent(Optimizer):
 
     name = "gd"
 
-    def __init__(self, lr: float = 0.0075) -> None:
-        super().__init__(lr)
+    def __init__(self, lr: float = 0.0075, schedule=None) -> None:
+        super().__init__(lr, schedule)
 
-    def _update(self, params, grads) -> None:
+    def update(self, params, grads) -> None:
+        lr = self.state.lr
         for p, g in zip(params, grads, strict=True):
-            p -= self.lr * g
+            p -= lr * g
 
 
 class Momentum(Optimizer):
@@ -67,16 +160,19 @@ class Momentum(Optimizer):
 
     name = "momentum"
     slots = ("velocities",)
+    hyperparameters = ("lr", "beta")
+    velocities = _slot("velocities")
 
-    def __init__(self, lr: float = 0.01, beta: float = 0.9) -> None:
-        super().__init__(lr)
+    def __init__(self, lr: float = 0.01, beta: float = 0.9, schedule=None) -> None:
+        super().__init__(lr, schedule)
         self.beta = check_fraction(beta, "beta")
 
-    def _update(self, params, grads) -> None:
-        for p, g, V in zip(params, grads, self.velocities, strict=True):
+    def update(self, params, grads) -> None:
+        lr = self.state.lr
+        for p, g, V in zip(params, grads, self.state.slots["velocities"], strict=True):
             V *= self.beta
             V += (1 - self.beta) * g
-            p -= self.lr * V
+            p -= lr * V
 
 
 class Nesterov(Momentum):
@@ -92,11 +188,12 @@ class Nesterov(Momentum):
 
     name = "nesterov"
 
-    def _update(self, params, grads) -> None:
-        for p, g, V in zip(params, grads, self.velocities, strict=True):
+    def update(self, params, grads) -> None:
+        lr = self.state.lr
+        for p, g, V in zip(params, grads, self.state.slots["velocities"], strict=True):
             V *= self.beta
-            V -= self.lr * g
-            p += self.beta * V - self.lr * g
+            V -= lr * g
+            p += self.beta * V - lr * g
 
 
 class RMSProp(Optimizer):
@@ -107,17 +204,22 @@ class RMSProp(Optimizer):
 
     name = "rmsprop"
     slots = ("squares",)
+    hyperparameters = ("lr", "rho", "epsilon")
+    squares = _slot("squares")
 
-    def __init__(self, lr: float = 0.001, rho: float = 0.9, epsilon: float = 1e-8) -> None:
-        super().__init__(lr)
+    def __init__(
+        self, lr: float = 0.001, rho: float = 0.9, epsilon: float = 1e-8, schedule=None
+    ) -> None:
+        super().__init__(lr, schedule)
         self.rho = check_fraction(rho, "rho")
         self.epsilon = check_positive(epsilon, "epsilon")
 
-    def _update(self, params, grads) -> None:
-        for p, g, S in zip(params, grads, self.squares, strict=True):
+    def update(self, params, grads) -> None:
+        lr = self.state.lr
+        for p, g, S in zip(params, grads, self.state.slots["squares"], strict=True):
             S *= self.rho
             S += (1 - self.rho) * g * g
-            p -= self.lr * g / (np.sqrt(S) + self.epsilon)
+            p -= lr * g / (np.sqrt(S) + self.epsilon)
 
 
 class Adam(Optimizer):
@@ -134,6 +236,9 @@ class Adam(Optimizer):
 
     name = "adam"
     slots = ("moments", "squares")
+    hyperparameters = ("lr", "beta1", "beta2", "epsilon", "weight_decay")
+    moments = _slot("moments")
+    squares = _slot("squares")
 
     def __init__(
         self,
@@ -142,17 +247,20 @@ class Adam(Optimizer):
         beta2: float = 0.999,
         epsilon: float = 1e-8,
         weight_decay: float = 0.0,
+        schedule=None,
     ) -> None:
-        super().__init__(lr)
+        super().__init__(lr, schedule)
         self.beta1 = check_fraction(beta1, "beta1")
         self.beta2 = check_fraction(beta2, "beta2")
         self.epsilon = check_positive(epsilon, "epsilon")
         self.weight_decay = check_fraction(weight_decay, "weight_decay")
 
-    def _update(self, params, grads) -> None:
-        correction1 = 1 - self.beta1**self.t
-        correction2 = 1 - self.beta2**self.t
-        for p, g, M, S in zip(params, grads, self.moments, self.squares, strict=True):
+    def update(self, params, grads) -> None:
+        lr, t = self.state.lr, self.state.t
+        correction1 = 1 - self.beta1**t
+        correction2 = 1 - self.beta2**t
+        slots = self.state.slots
+        for p, g, M, S in zip(params, grads, slots["moments"], slots["squares"], strict=True):
             M *= self.beta1
             M += (1 - self.beta1) * g
             S *= self.beta2
@@ -160,7 +268,7 @@ class Adam(Optimizer):
             step = (M / correction1) / (np.sqrt(S / correction2) + self.epsilon)
             if self.weight_decay:
                 step += self.weight_decay * p
-            p -= self.lr * step
+            p -= lr * step
 
 
 class AdamW(Adam):
@@ -175,8 +283,9 @@ class AdamW(Adam):
         beta2: float = 0.999,
         epsilon: float = 1e-8,
         weight_decay: float = 0.01,
+        schedule=None,
     ) -> None:
-        super().__init__(lr, beta1, beta2, epsilon, weight_decay)
+        super().__init__(lr, beta1, beta2, epsilon, weight_decay, schedule)
 
 
 OPTIMIZERS = {
@@ -191,11 +300,28 @@ OPTIMIZERS = {
 
 
 def get(name: str, **hyperparameters) -> Optimizer:
-    """An optimizer by name ("gd", "momentum", "nesterov", "rmsprop", "adam", "adamw")."""
-    return pick(name, OPTIMIZERS, "optimizer")(**hyperparameters)
+    """An optimizer by name ("gd", "momentum", "nesterov", "rmsprop", "adam", "adamw"), with
+    the given hyper-parameters; one it does not take is an error that lists those it does."""
+    cls = pick(name, OPTIMIZERS, "optimizer")
+    unknown = set(hyperparameters) - set(cls.hyperparameters) - {"schedule"}
+    if unknown:
+        raise GlassnetError(
+            f"{', '.join(sorted(unknown))} does not apply to the optimizer {cls.name!r}; it takes "
+            f"{', '.join(cls.hyperparameters)}"
+        )
+    return cls(**hyperparameters)
+
+
+def defaults(name: str) -> dict:
+    """The hyper-parameters an optimizer gets when none is given, e.g. {"lr": 0.01, "beta": 0.9}."""
+    config = pick(name, OPTIMIZERS, "optimizer")().config()
+    return {k: v for k, v in config.items() if k not in ("name", "schedule")}
 
 
 def from_config(config: dict) -> Optimizer:
     """The optimizer that ``optimizer.config()`` describes (without its state)."""
     config = dict(config)
-    return get(config.pop("name"), **config)
+    schedule = config.pop("schedule", None)
+    optimizer = get(config.pop("name"), **config)
+    optimizer.schedule = None if schedule is None else schedules.from_config(schedule)
+    return optimizer

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import GlassnetError
-from .io import atomic_write
+from .files.archive import atomic_write
 from .training import History
 from .validation import check_count
 

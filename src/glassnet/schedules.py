@@ -1,6 +1,9 @@
 """Learning-rate schedules: lr for epoch e = 0, 1, 2, ... from the initial lr0.
 
-Pass one to ``gn.train(..., schedule=...)``; it sets the optimizer's lr before every epoch.
+A schedule belongs to its optimizer (``gn.Adam(lr=0.01, schedule=gn.schedules.CosineDecay(50))``,
+or ``gn.train(..., schedule=...)``, which gives it to the optimizer): before every epoch the
+optimizer sets lr = schedule(lr0, e), with e counted in the optimizer's state, so a checkpoint
+resumes the schedule where it was.
 
 =====================  ==========================================================
 ``InverseTimeDecay``   lr = lr0 / (1 + decay * e)           (the lecture's form)
@@ -86,7 +89,19 @@ SCHEDULES = {
 }
 
 
-def config(schedule) -> dict:
-    """A schedule as JSON-able data, for model files and checkpoints."""
+def config(schedule) -> dict | None:
+    """A schedule as JSON-able data, for model files and checkpoints; None for a function of
+    your own, which a checkpoint cannot hold (give it again when resuming)."""
     names = {cls: name for name, cls in SCHEDULES.items()}
+    if type(schedule) not in names:
+        return None
     return {"name": names[type(schedule)], **asdict(schedule)}
+
+
+def from_config(config: dict):
+    """The schedule that ``config(schedule)`` describes."""
+    config = dict(config)
+    name = config.pop("name", None)
+    if name not in SCHEDULES:
+        raise GlassnetError(f"unknown schedule {name!r}; choose one of: {', '.join(SCHEDULES)}")
+    return SCHEDULES[name](**config)

@@ -16,9 +16,10 @@ import numpy as np
 
 from .data import Standardizer
 from .errors import GlassnetError
+from .metrics import output_accuracy
 from .network import Network
 from .optimizers import get as get_optimizer
-from .training import accuracy, train
+from .training import train
 
 # name -> how a value is read from the command line
 PARAMETERS = {
@@ -124,7 +125,7 @@ def evaluate(X, y, params: dict, folds: int | None = None, seed: int = 0) -> Res
         X_val = net.check_X(scaler.transform(X[val_rows]))
         Y_val = net.check_targets(y[val_rows], len(val_rows))
         costs.append(net.batch_cost(X_val, Y_val))
-        accuracies.append(accuracy(net, X_val, Y_val))
+        accuracies.append(output_accuracy(net.propagate(X_val), Y_val, net.output.name))
     return Result(params, float(np.mean(costs)), float(np.mean(accuracies)), costs)
 
 

@@ -385,7 +385,7 @@ def unsupported(net, optimizer=None) -> str | None:
         if layer.activation is not expected:
             return f"layer {l} has the activation {layer.activation.name!r}, not {expected.name!r}"
     params = net.parameters()
-    velocities = list(getattr(optimizer, "velocities", None) or [])
+    velocities = [] if optimizer is None else optimizer.state.slots.get("velocities", [])
     if len(params) != 2 * len(net.layers):
         return "it updates exactly W and b of every layer"
     if velocities and [v.shape for v in velocities] != [p.shape for p in params]:
@@ -456,19 +456,21 @@ _forward_workspaces: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def epoch(net, optimizer, X, Y, order, slices) -> list[float]:
     """One epoch of mini-batch steps in one compiled call; the engine interface of engine/."""
     params = net.parameters()
+    state = optimizer.state  # read and written here as the optimizer's step would
     momentum = type(optimizer) is Momentum
-    created = momentum and optimizer.velocities is None
+    created = momentum and "velocities" not in state.slots
     if created:  # as Momentum.step does on its first step
-        optimizer.velocities = [np.zeros_like(p) for p in params]
+        optimizer.init(params)
     starts = np.array([s.start for s in slices], dtype=np.int64)
     stops = np.array([s.stop for s in slices], dtype=np.int64)
     ws = _workspace(net, int((stops - starts).max()))
     Ws, bs = tuple(params[0::2]), tuple(params[1::2])
     if momentum:
-        VWs, Vbs = tuple(optimizer.velocities[0::2]), tuple(optimizer.velocities[1::2])
+        velocities = state.slots["velocities"]
+        VWs, Vbs = tuple(velocities[0::2]), tuple(velocities[1::2])
     else:
         VWs, Vbs = Ws, bs  # never touched without momentum
-    ws.hyper[0] = optimizer.lr
+    ws.hyper[0] = state.lr
     ws.hyper[1] = optimizer.beta if momentum else 0.0
     costs = np.empty(len(slices))
     X = np.ascontiguousarray(X, dtype=net.dtype)
@@ -480,7 +482,7 @@ def epoch(net, optimizer, X, Y, order, slices) -> list[float]:
         ws.consts, costs, ws.ints, ws.chars, ws.scratch,
     )  # fmt: skip
     steps = done if np.isfinite(costs[done - 1]) else done - 1
-    optimizer.t += steps
+    state.t += steps
     if created and steps == 0:
-        optimizer.velocities = None
+        del state.slots["velocities"]
     return costs[:done].tolist()

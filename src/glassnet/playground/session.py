@@ -34,9 +34,11 @@ from .. import datasets
 from ..checks import gradient_norms
 from ..data import Standardizer
 from ..errors import DivergenceError
+from ..history import History
+from ..metrics import output_accuracy
 from ..network import Network
 from ..optimizers import GradientDescent, Momentum
-from ..training import History, accuracy, train
+from ..training import train
 from .settings import DEFAULTS, check_settings, init_name
 
 MAX_SNAPSHOTS_PER_SECOND = 20
@@ -324,7 +326,8 @@ class Session:
             val_cost, val_accuracy = record.val_costs[-1], record.val_accuracy
         else:
             Y_val = self.y_val.reshape(-1, 1)
-            val_cost, val_accuracy = net.batch_cost(self.X_val, Y_val), accuracy(net, self.X_val, Y_val)
+            val_cost = net.batch_cost(self.X_val, Y_val)
+            val_accuracy = output_accuracy(net.propagate(self.X_val), Y_val, net.output.name)
         snapshot = {
             "type": "update",
             "run_id": self.run_id,
@@ -334,7 +337,9 @@ class Session:
             "iteration": record.iterations,
             "train_cost": _finite(record.train_costs[-1]) if record.train_costs else None,
             "val_cost": _finite(val_cost),
-            "train_accuracy": accuracy(net, self.X_train, self.y_train.reshape(-1, 1)),
+            "train_accuracy": output_accuracy(
+                net.propagate(self.X_train), self.y_train.reshape(-1, 1), net.output.name
+            ),
             "val_accuracy": float(val_accuracy),
             "samples_per_second": self._samples_per_second,
             "gradient_norms": norms,

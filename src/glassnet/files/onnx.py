@@ -26,10 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import Standardizer
-from .errors import GlassnetError, GlassnetTypeError
-from .io import atomic_write
-from .network import Network
+from ..data import Standardizer
+from ..errors import GlassnetError, GlassnetTypeError
+from ..network import Network
+from ..version import __version__
+from .archive import atomic_write
 
 __all__ = ["INPUT_NAME", "OPSET", "OUTPUT_NAMES", "to_onnx"]
 
@@ -193,6 +194,4 @@ def _import_onnx():
 
 
 def _version() -> str:
-    from . import __version__
-
     return __version__

@@ -22,49 +22,51 @@ Every failure is a ``ModelFileError``. An unexpected extra member is refused, no
 glassnet writes exactly the members above, so anything else means another format or a tampered
 file.
 
-Saving is atomic (``atomic_write``): a temporary file in the same folder, flushed and fsynced, then
-renamed over the target, so an interrupted save never destroys an existing model.
+Saving is atomic (``archive.atomic_write``): a temporary file in the same folder, flushed and
+fsynced, then renamed over the target, so an interrupted save never destroys an existing model.
 """
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import struct
-import tempfile
-import warnings
 import zipfile
-import zlib
-from collections.abc import Callable
-from dataclasses import dataclass, field, fields
-from numbers import Integral, Real
+from dataclasses import dataclass, field
 from pathlib import Path
-from tokenize import TokenError  # numpy parses .npy headers with the tokenizer
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
-from . import activations, initializers
-from .data import Standardizer
-from .errors import GlassnetError, ModelFileError
-from .losses import FOR_OUTPUT
-from .network import Network
-from .training import History
-from .validation import check_X
+from .. import activations, initializers
+from ..data import Standardizer
+from ..errors import GlassnetError, ModelFileError
+from ..history import RECORDS, History
+from ..losses import FOR_OUTPUT
+from ..network import Network
+from ..validation import check_X
+from ..version import __version__
+from .archive import (
+    NPY_HEADER_ALLOWANCE,
+    READ_ERRORS,
+    check_finite,
+    check_stored,
+    is_int,
+    is_number,
+    nbytes,
+    read_array,
+    read_json,
+    write_archive,
+)
 
 FORMAT_NAME = "glassnet-model"
 FORMAT_VERSION = 1
 SUFFIX = ".glassnet"
 
 # Limits a model file must respect; far above any network glassnet can train in memory.
-MAX_JSON_BYTES = 64 * 2**20  # model.json, history of every mini-batch included
 MAX_LAYERS = 1_000
 MAX_UNITS = 10_000_000  # units in one layer
 MAX_PARAMETERS = 500_000_000  # all weights and biases together (2 GB in float32)
 MAX_CLASSES = 10_000
 MAX_SEED = 2**128
-NPY_HEADER_ALLOWANCE = 4096  # bytes of .npy header on top of the raw array data
 _DTYPES = ("float32", "float64")
 _TOP_LEVEL = {
     "format",
@@ -80,23 +82,6 @@ _TOP_LEVEL = {
 _ARCHITECTURE = {"sizes", "hidden", "output", "init", "dtype", "seed"}
 _ARCHITECTURE_OPTIONAL = {"l2", "dropout", "batch_norm"}
 _NORM_ARRAYS = ("gamma", "beta", "running_mean", "running_var")  # per batch-normalized layer
-# What a broken archive can raise from the zip, zlib, struct and numpy readers.
-_READ_ERRORS = (
-    zipfile.BadZipFile,
-    zipfile.LargeZipFile,
-    zlib.error,
-    struct.error,
-    EOFError,
-    OSError,
-    ValueError,
-    KeyError,
-    NotImplementedError,  # unsupported compression method
-    RuntimeError,  # encrypted member
-    UnicodeDecodeError,
-    OverflowError,
-)
-
-
 @dataclass
 class Model:
     """A loaded model: the network and everything needed to feed it and name its outputs.
@@ -134,51 +119,6 @@ class Model:
         return indices if self.classes is None else self.classes[indices]
 
 
-# ---- atomic writes --------------------------------------------------------------------------
-
-
-def atomic_write(path, write: Callable[[IO[bytes]], None]) -> Path:
-    """Call ``write(f)`` on a temporary file beside ``path``, then rename it to ``path``.
-
-    The temporary file is flushed and fsynced before ``os.replace``, which is atomic on POSIX
-    and Windows: a reader (or a crash) sees either the old file or the complete new one, never a
-    half-written file. On any error the temporary file is removed and ``path`` is untouched.
-    """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise GlassnetError(f"cannot write {path}: the folder {folder} does not exist")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        mask = os.umask(0)  # mkstemp makes the file 0600: give it the usual 0666 & ~umask
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)
-        with os.fdopen(handle, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _fsync_folder(folder)
-    return path
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Persist the rename itself (POSIX); a no-op where folders cannot be opened."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
-
-
 # ---- save -----------------------------------------------------------------------------------
 
 
@@ -197,8 +137,6 @@ def save(
     configuration, data source, ...). Returns the path. Anything ``load`` would refuse is
     refused here first, so a saved file always loads.
     """
-    from . import __version__
-
     if not isinstance(net, Network):
         raise GlassnetError(f"save needs a glassnet Network, got {type(net).__name__}")
     arrays = {}
@@ -234,19 +172,11 @@ def save(
     try:  # the same checks as load, so that nothing unloadable is ever written
         _check_document(json.loads(text), "the model to save")
         for name, a in arrays.items():
-            _check_finite(a, name, "the model to save")
+            check_finite(a, name, "the model to save")
     except ModelFileError as e:
         raise GlassnetError(str(e)) from None
 
-    def write(f: IO[bytes]) -> None:
-        with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as archive:
-            archive.writestr("model.json", text)
-            for name, a in arrays.items():
-                with archive.open(f"{name}.npy", "w", force_zip64=a.nbytes > 2**30) as member:
-                    little_endian = a.astype(a.dtype.newbyteorder("<"), copy=False)
-                    np.lib.format.write_array(member, little_endian, allow_pickle=False)
-
-    return atomic_write(path, write)
+    return write_archive(path, "model.json", text, arrays)
 
 
 def _classes_to_json(classes) -> list | None:
@@ -287,7 +217,7 @@ def load(path) -> Model:
             f"{where} is not a glassnet model file (not a readable zip archive: {e}); "
             "it may be truncated or of another format"
         ) from None
-    except _READ_ERRORS as e:
+    except READ_ERRORS as e:
         raise ModelFileError(
             f"{where} is corrupt ({type(e).__name__}: {e}); save the model again"
         ) from None
@@ -300,7 +230,7 @@ def _read_model(archive: zipfile.ZipFile, where: str) -> Model:
         raise ModelFileError(f"{where} has no model.json member: it is not a glassnet model file")
     if len(infos) > 2 * MAX_LAYERS + 3:
         raise ModelFileError(f"{where} has {len(infos)} members, more than any model file")
-    document = _check_document(_read_json(archive, where), where)
+    document = _check_document(read_json(archive, "model.json", where), where)
     declared = document["arrays"]
     expected_names = {"model.json"} | {f"{name}.npy" for name in declared}
     duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -317,97 +247,16 @@ def _read_model(archive: zipfile.ZipFile, where: str) -> Model:
         )
     by_name = {info.filename: info for info in infos}
     for name, spec in declared.items():  # sizes first: nothing is decompressed before this
-        limit = _nbytes(spec) + NPY_HEADER_ALLOWANCE
+        limit = nbytes(spec) + NPY_HEADER_ALLOWANCE
         if by_name[f"{name}.npy"].file_size > limit:
             raise ModelFileError(
                 f"{where}: member {name}.npy claims {by_name[f'{name}.npy'].file_size} bytes "
                 f"uncompressed, but its declared shape {tuple(spec['shape'])} needs at most "
                 f"{limit}; the file is corrupt or hostile"
             )
-    _check_stored(infos, where)
-    arrays = {name: _read_array(archive, name, spec, where) for name, spec in declared.items()}
+    check_stored(infos, where)
+    arrays = {name: read_array(archive, name, spec, where) for name, spec in declared.items()}
     return _build(document, arrays, where)
-
-
-def _check_stored(infos: list[zipfile.ZipInfo], where: str) -> None:
-    """glassnet stores members uncompressed, so what is read is never more than the file holds.
-
-    A compressed member could expand far beyond the file's own size (a zip bomb): refused.
-    """
-    for info in infos:
-        if info.compress_type != zipfile.ZIP_STORED or info.compress_size != info.file_size:
-            raise ModelFileError(
-                f"{where}: member {info.filename} is compressed, but glassnet model files store "
-                "their members uncompressed; the file was not written by glassnet"
-            )
-
-
-def _read_json(archive: zipfile.ZipFile, where: str):
-    info = archive.getinfo("model.json")
-    if info.file_size > MAX_JSON_BYTES:
-        raise ModelFileError(
-            f"{where}: model.json claims {info.file_size} bytes, more than the limit of "
-            f"{MAX_JSON_BYTES}; the file is corrupt or hostile"
-        )
-    _check_stored([info], where)
-    with archive.open(info) as member:
-        raw = member.read(MAX_JSON_BYTES + 1)
-    if len(raw) > MAX_JSON_BYTES:
-        raise ModelFileError(f"{where}: model.json is larger than the limit of {MAX_JSON_BYTES}")
-    try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
-    except (ValueError, RecursionError) as e:  # JSONDecodeError, bad UTF-8, 5000-digit ints
-        raise ModelFileError(f"{where}: model.json is not valid JSON ({e})") from None
-
-
-def _refuse_constant(name: str):
-    raise ValueError(f"{name} is not allowed")
-
-
-def _read_array(archive: zipfile.ZipFile, name: str, spec: dict, where: str) -> np.ndarray:
-    """Read one .npy member after checking its header against the declared dtype and shape."""
-    dtype, shape = np.dtype(spec["dtype"]).newbyteorder("<"), tuple(spec["shape"])
-    limit = _nbytes(spec) + NPY_HEADER_ALLOWANCE
-    with archive.open(f"{name}.npy") as member:
-        raw = member.read(limit + 1)  # bounded, whatever the zip directory claims
-    buffer = io.BytesIO(raw)
-    try:
-        with warnings.catch_warnings():  # a mangled header may warn while numpy parses it
-            warnings.simplefilter("ignore")
-            version = np.lib.format.read_magic(buffer)
-            if version == (1, 0):
-                stored_shape, fortran, stored_dtype = np.lib.format.read_array_header_1_0(buffer)
-            elif version == (2, 0):
-                stored_shape, fortran, stored_dtype = np.lib.format.read_array_header_2_0(buffer)
-            else:
-                raise ValueError(f"unsupported .npy version {version}")
-    except (ValueError, SyntaxError, TypeError, EOFError, RecursionError, TokenError) as e:
-        raise ModelFileError(
-            f"{where}: member {name}.npy is not a valid .npy array ({e})"
-        ) from None
-    if stored_dtype != dtype or stored_shape != shape or fortran:
-        raise ModelFileError(
-            f"{where}: member {name}.npy stores {stored_dtype.str} {stored_shape} but model.json "
-            f"declares {dtype.str} {shape}; the file is corrupt"
-        )
-    if len(raw) != buffer.tell() + _nbytes(spec):
-        raise ModelFileError(
-            f"{where}: member {name}.npy holds {len(raw) - buffer.tell()} bytes of data, but "
-            f"shape {shape} needs {_nbytes(spec)}; the file is truncated or corrupt"
-        )
-    array = np.lib.format.read_array(io.BytesIO(raw), allow_pickle=False)
-    _check_finite(array, name, where)
-    return array.astype(np.dtype(spec["dtype"]), copy=False)
-
-
-def _nbytes(spec: dict) -> int:
-    return int(np.prod(spec["shape"], dtype=np.int64)) * np.dtype(spec["dtype"]).itemsize
-
-
-def _check_finite(array: np.ndarray, name: str, where: str) -> None:
-    if not np.isfinite(array).all():
-        count = int(np.count_nonzero(~np.isfinite(array)))
-        raise ModelFileError(f"{where}: array {name} holds {count} NaN or infinite value(s)")
 
 
 def _build(document: dict, arrays: dict[str, np.ndarray], where: str) -> Model:
@@ -454,7 +303,7 @@ def _check_document(document: Any, where: str) -> dict:
     if document.get("format") != FORMAT_NAME:
         raise fail(f"has format {document.get('format')!r}, not {FORMAT_NAME!r}: not a model file")
     version = document.get("format_version")
-    if not _is_int(version) or version < 1:
+    if not is_int(version) or version < 1:
         raise fail(f"has an invalid format_version {version!r}")
     if version > FORMAT_VERSION:
         raise ModelFileError(
@@ -471,18 +320,14 @@ def _check_document(document: Any, where: str) -> dict:
         raise fail("'standardizer' must be true or false")
     if not isinstance(document["metadata"], dict):
         raise fail("'metadata' must be a JSON object")
-    architecture = _check_architecture(document["architecture"], fail)
+    architecture = check_architecture(document["architecture"], fail)
     _check_classes(document["classes"], architecture, fail)
-    _check_history(document["history"], fail)
+    check_history(document["history"], fail)
     _check_arrays(document["arrays"], architecture, document["standardizer"], fail)
     return document
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, Integral) and not isinstance(value, bool)
-
-
-def _check_architecture(architecture, fail) -> dict:
+def check_architecture(architecture, fail) -> dict:
     if (
         not isinstance(architecture, dict)
         or not _ARCHITECTURE <= set(architecture) <= _ARCHITECTURE | _ARCHITECTURE_OPTIONAL
@@ -495,7 +340,7 @@ def _check_architecture(architecture, fail) -> dict:
     if not isinstance(sizes, list) or not 2 <= len(sizes) <= MAX_LAYERS + 1:
         raise fail(f"'sizes' must be a list of 2 to {MAX_LAYERS + 1} layer sizes")
     for n in sizes:
-        if not _is_int(n) or not 1 <= n <= MAX_UNITS:
+        if not is_int(n) or not 1 <= n <= MAX_UNITS:
             raise fail(f"has the layer size {n!r}; sizes must be integers in [1, {MAX_UNITS}]")
     parameters = sum(n_out * (n_in + 1) for n_in, n_out in zip(sizes[:-1], sizes[1:]))
     if parameters > MAX_PARAMETERS:
@@ -515,12 +360,12 @@ def _check_architecture(architecture, fail) -> dict:
     if architecture["dtype"] not in _DTYPES:
         raise fail(f"has the dtype {architecture['dtype']!r}; it must be float32 or float64")
     seed = architecture["seed"]
-    if seed is not None and (not _is_int(seed) or not 0 <= seed < MAX_SEED):
+    if seed is not None and (not is_int(seed) or not 0 <= seed < MAX_SEED):
         raise fail(f"has an invalid seed {seed!r} (an integer >= 0, or null)")
     l2, dropout = architecture.get("l2", 0.0), architecture.get("dropout", 0.0)
-    if not _is_number(l2) or not 0 <= l2 < 1e30:
+    if not is_number(l2) or not 0 <= l2 < 1e30:
         raise fail(f"has an invalid l2 {l2!r} (a number >= 0)")
-    if not _is_number(dropout) or not 0 <= dropout < 1:
+    if not is_number(dropout) or not 0 <= dropout < 1:
         raise fail(f"has an invalid dropout {dropout!r} (a number in [0, 1))")
     if not isinstance(architecture.get("batch_norm", False), bool):
         raise fail("'batch_norm' must be true or false")
@@ -529,10 +374,6 @@ def _check_architecture(architecture, fail) -> dict:
     if architecture["output"] == "softmax" and sizes[-1] < 2:
         raise fail("has a softmax output with fewer than 2 units")
     return architecture
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, Real) and not isinstance(value, bool) and bool(np.isfinite(value))
 
 
 def _check_classes(classes, architecture: dict, fail) -> None:
@@ -562,14 +403,14 @@ def _check_classes(classes, architecture: dict, fail) -> None:
         )
 
 
-def _check_history(history, fail) -> None:
+def check_history(history, fail) -> None:
     if history is None:
         return
-    allowed = {f.name for f in fields(History)} - {"stop_training"}
+    allowed = set(RECORDS)
     if not isinstance(history, dict) or not set(history) <= allowed:
         raise fail(f"'history' must be null or an object with keys among {sorted(allowed)}")
     for key, values in history.items():
-        if not isinstance(values, list) or not all(_is_number(v) for v in values):
+        if not isinstance(values, list) or not all(is_number(v) for v in values):
             raise fail(f"'history.{key}' must be a list of finite numbers")
 
 
@@ -594,7 +435,7 @@ def _check_arrays(declared, architecture: dict, standardizer: bool, fail) -> Non
         free = name in ("mean", "std")  # the Standardizer's statistics: float32 or float64
         if spec["dtype"] not in _DTYPES or (not free and spec["dtype"] != want_dtype):
             raise fail(f"declares array {name} as {spec['dtype']!r}; expected {want_dtype}")
-        if spec["shape"] != want_shape or not all(_is_int(n) for n in spec["shape"]):
+        if spec["shape"] != want_shape or not all(is_int(n) for n in spec["shape"]):
             raise fail(
                 f"declares array {name} with shape {spec['shape']!r}, but layer sizes "
                 f"{sizes} need {want_shape}"
