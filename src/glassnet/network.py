@@ -76,6 +76,14 @@ class BatchNorm:
         self.Z_norm = (Z - mu) * self.inv_std
         return self.gamma * self.Z_norm + self.beta
 
+    def apply(self, Z: np.ndarray) -> np.ndarray:
+        """gamma (Z - running_mean) / sqrt(running_var + epsilon) + beta, keeping nothing: the
+        prediction-mode forward of a pass that leaves the layer untouched."""
+        dtype = Z.dtype
+        inv_std = (1.0 / np.sqrt(self.running_var + self.epsilon)).astype(dtype, copy=False)
+        Z_norm = (Z - self.running_mean.astype(dtype, copy=False)) * inv_std
+        return self.gamma.astype(dtype, copy=False) * Z_norm + self.beta.astype(dtype, copy=False)
+
     def backward(self, dZ_tilde: np.ndarray) -> np.ndarray:
         self.dgamma = (dZ_tilde * self.Z_norm).mean(axis=0)
         self.dbeta = dZ_tilde.mean(axis=0)
@@ -132,6 +140,13 @@ class Dense:
         Z = self.Z if self.norm is None else self.norm.forward(self.Z, training)
         self.A = self.activation.forward(Z)
         return self.A
+
+    def apply(self, A_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(Z, A) of ``forward`` in prediction mode, computed in A_prev's dtype and kept nowhere,
+        so that the layer is left untouched."""
+        dtype = A_prev.dtype
+        Z = A_prev @ self.W.T.astype(dtype, copy=False) + self.b.astype(dtype, copy=False)
+        return Z, self.activation.forward(Z if self.norm is None else self.norm.apply(Z))
 
     def backward(self, dZ: np.ndarray) -> None:
         """dW = (1/m) dZ^T A_prev, db = (1/m) sum_i dZ_i; all three kept.
@@ -320,6 +335,16 @@ class Network:
         """J and [(dW[1], db[1]), ..., (dW[L], db[L])] by backpropagation, in training mode
         (batch-normalized layers add their dgamma, dbeta to their tuple)."""
         return self.backprop(*self.check_data(X, y))
+
+    def logits(self, X, dtype=None) -> np.ndarray:
+        """Z[L] for a batch X in prediction mode, keeping no cache: the network is left untouched,
+        so several threads may predict with it at once. Computed in ``dtype`` (default: the
+        network's; scikit-learn's estimators predict float64 input in float64)."""
+        X = check_X(X, n_features=self.n_features, dtype=dtype or self.dtype)
+        Z = A = X
+        for layer in self.layers:
+            Z, A = layer.apply(A)
+        return Z
 
     def predict_proba(self, X) -> np.ndarray:
         """P(class 1 | x) for a sigmoid output: shape (m,), or (m, n_L) for several units;

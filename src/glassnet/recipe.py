@@ -1,0 +1,303 @@
+"""The setup layer: one plain description of a training run, and the functions that carry it out.
+
+Every front end (the ``glassnet`` command, the scikit-learn estimators, the sweep, the
+playground, the demo) translates its own inputs into a ``Recipe`` and hands it to these
+functions; none of them builds an optimizer, a split or an output layer itself:
+
+    output_layer(task, n)        (units, activation) of the last layer: one sigmoid unit for two
+                                 classes, K softmax units for K > 2, identity units for regression
+    make_network(recipe, ...)    the Network the recipe describes, for that input and output
+    make_optimizer(recipe)       the optimizer it names, with its hyper-parameters and schedule
+    holdout(recipe, m, labels)   the rows it trains on and the rows it validates on
+    fit(recipe, X, Y, ...)       all of the above, then ``train``: a ``Fitted`` model
+
+Inputs are standardized with the training rows' statistics (``standardize``); regression
+targets likewise (``scale_targets``: y' = (y - mu_y) / sigma_y while training, mapped back by
+``Fitted.predict`` or folded into the last layer by ``Fitted.fold_target_scaling``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from types import MappingProxyType
+
+import numpy as np
+
+from . import activations, initializers, optimizers
+from .data import Standardizer, split_rows
+from .engine import select
+from .errors import GlassnetError
+from .history import Callback, History
+from .network import Network
+from .optimizers import Optimizer
+from .training import train
+from .validation import check_count, check_fraction
+
+TASKS = ("classification", "regression")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A training run as plain data: what to build, how to train it, how to prepare the data.
+
+    Network: ``hidden_layers`` (units per hidden layer; () is a linear model), ``activation``
+    (of the hidden layers), ``init``, ``l2``, ``dropout``, ``batch_norm``, ``dtype``.
+    Optimizer: ``optimizer`` (a name of ``glassnet.optimizers``), ``lr`` (None: the optimizer's
+    own default), ``optimizer_options`` (its other hyper-parameters, e.g. {"beta": 0.9}),
+    ``schedule`` (a ``glassnet.schedules`` object or None).
+    Training: ``epochs``, ``batch_size`` (None: full batch), ``seed`` (the initial weights, the
+    shuffling and the split), ``validation_split`` (None: no validation data),
+    ``early_stopping`` (patience in epochs, or None), ``restore_best``, ``engine``.
+    Data: ``standardize`` (the inputs), ``scale_targets`` (regression targets).
+    """
+
+    hidden_layers: tuple[int, ...] = (20, 7, 5)
+    activation: str = "relu"
+    init: str = "auto"
+    optimizer: str = "momentum"
+    lr: float | None = None
+    optimizer_options: Mapping[str, float] = field(default_factory=dict)
+    schedule: object | None = None
+    epochs: int = 100
+    batch_size: int | None = 64
+    seed: int | None = 0
+    validation_split: float | None = None
+    early_stopping: int | None = None
+    restore_best: bool = False
+    standardize: bool = True
+    scale_targets: bool = True
+    l2: float = 0.0
+    dropout: float = 0.0
+    batch_norm: bool = False
+    engine: str = "auto"
+    dtype: str = "float32"
+
+    def __post_init__(self) -> None:
+        layers = self.hidden_layers
+        layers = (layers,) if isinstance(layers, int) else tuple(layers)
+        for n in layers:
+            check_count(n, "hidden layer size")
+        object.__setattr__(self, "hidden_layers", layers)
+        options = MappingProxyType(dict(self.optimizer_options))
+        object.__setattr__(self, "optimizer_options", options)
+        check_count(self.epochs, "epochs")
+        if self.batch_size is not None:
+            check_count(self.batch_size, "batch_size")
+        if self.validation_split is not None:
+            check_fraction(self.validation_split, "validation_split", closed_low=False)
+        if self.early_stopping is not None:
+            check_count(self.early_stopping, "early_stopping")
+        if self.seed is not None:
+            check_count(self.seed, "seed", minimum=0)
+        activations.get(self.activation)  # an unknown name fails here, with the valid names
+        initializers.get(self.init, "relu")
+
+    def replace(self, **changes) -> Recipe:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        """The recipe as JSON-able data (a schedule as its config), e.g. for a model file."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["hidden_layers"] = list(self.hidden_layers)
+        data["optimizer_options"] = dict(self.optimizer_options)
+        data["schedule"] = make_optimizer(self).config().get("schedule")
+        return data
+
+
+def output_layer(task: str, n_outputs: int) -> tuple[int, str]:
+    """(units, activation) of the last layer, the loss coming with the activation.
+
+    ``task="classification"`` with ``n_outputs`` classes: 1 sigmoid unit (binary cross-entropy)
+    for 2 classes, K softmax units (categorical cross-entropy) for K > 2.
+    ``task="regression"`` with ``n_outputs`` targets: that many identity units (mean squared
+    error).
+    """
+    if task == "regression":
+        return check_count(n_outputs, "n_targets"), "identity"
+    if task != "classification":
+        raise GlassnetError(f"task must be one of {', '.join(TASKS)}, got {task!r}")
+    if check_count(n_outputs, "n_classes") < 2:
+        raise GlassnetError(f"classification needs at least 2 classes, got {n_outputs}")
+    return (1, "sigmoid") if n_outputs == 2 else (n_outputs, "softmax")
+
+
+def make_network(recipe: Recipe, n_features: int, task: str, n_outputs: int) -> Network:
+    """The Network of the recipe for ``n_features`` inputs and the task's output layer."""
+    units, output = output_layer(task, n_outputs)
+    return Network(
+        [n_features, *recipe.hidden_layers, units],
+        hidden=recipe.activation,
+        output=output,
+        init=recipe.init,
+        seed=recipe.seed,
+        dtype=recipe.dtype,
+        l2=recipe.l2,
+        dropout=recipe.dropout,
+        batch_norm=recipe.batch_norm,
+    )
+
+
+def make_optimizer(recipe: Recipe) -> Optimizer:
+    """The optimizer the recipe names, with ``lr`` (when given), its options and its schedule."""
+    options = dict(recipe.optimizer_options)
+    if recipe.lr is not None:
+        options["lr"] = recipe.lr
+    optimizer = optimizers.get(recipe.optimizer, **options)
+    optimizer.schedule = recipe.schedule
+    return optimizer
+
+
+def holdout(recipe: Recipe, m: int, labels=None) -> tuple[np.ndarray, np.ndarray | None]:
+    """(training rows, validation rows) of m rows: ``split_rows`` with the recipe's fraction and
+    seed (stratified by ``labels`` when given); (all rows, None) without a validation split."""
+    if recipe.validation_split is None:
+        return np.arange(m), None
+    return split_rows(m, recipe.validation_split, recipe.seed, labels)
+
+
+@dataclass
+class Fitted:
+    """A trained model and everything needed to feed it: the result of ``fit``.
+
+    ``standardizer`` maps raw inputs to the network's (None: used as they are);
+    ``target_scaler`` maps the network's regression outputs back to the targets' units (None:
+    not scaled). ``train_rows`` and ``val_rows`` say which rows of the data trained and
+    validated it.
+    """
+
+    recipe: Recipe
+    network: Network
+    optimizer: Optimizer
+    history: History
+    standardizer: Standardizer | None = None
+    target_scaler: Standardizer | None = None
+    train_rows: np.ndarray | None = None
+    val_rows: np.ndarray | None = None
+
+    def inputs(self, X) -> np.ndarray:
+        """The network's input for raw rows X (standardized when the recipe says so)."""
+        return X if self.standardizer is None else self.standardizer.transform(X)
+
+    def targets(self, Y) -> np.ndarray:
+        """The network's targets for raw regression targets Y (m, n) (scaled when it says so)."""
+        return Y if self.target_scaler is None else self.target_scaler.transform(Y)
+
+    def outputs(self, X) -> np.ndarray:
+        """A[L] for raw rows X, with regression outputs mapped back to the targets' units."""
+        A = self.network.forward(self.inputs(X))
+        return A if self.target_scaler is None else self.target_scaler.inverse_transform(A)
+
+    def fold_target_scaling(self) -> None:
+        """Fold the target scaling into the last layer (``Network.scale_output``), so that the
+        network alone predicts in the targets' units (as a model file stores it)."""
+        if self.target_scaler is not None:
+            scale = np.where(self.target_scaler.std_ > 0, self.target_scaler.std_, 1.0)
+            self.network.scale_output(self.target_scaler.mean_, scale)
+            self.target_scaler = None
+
+
+def fit(
+    recipe: Recipe,
+    X,
+    Y,
+    task: str,
+    *,
+    n_outputs: int | None = None,
+    validation_data: tuple | None = None,
+    callbacks: Sequence[Callback] = (),
+    previous: Fitted | None = None,
+    epochs: int | None = None,
+    shuffle_seed: int | None = None,
+    checkpoint=None,
+    checkpoint_every: int = 1,
+    resume=None,
+    comm=None,
+) -> Fitted:
+    """Carry the recipe out on (X, Y) and return the ``Fitted`` model.
+
+    ``X`` (m, n) holds raw inputs; ``Y`` the targets: class indices 0..K-1 (m,) or a 0/1 column
+    for classification, numbers (m,) or (m, n_targets) for regression. ``n_outputs`` is the
+    number of classes (default: max(Y) + 1) or targets. The recipe's validation split is held
+    out (stratified by class) unless ``validation_data`` (raw X_val, Y_val) is given.
+    ``previous`` continues a fitted model: its network, optimizer state, history and scalers,
+    trained ``epochs`` more epochs (default: the recipe's) with ``shuffle_seed`` (default: the
+    recipe's seed). ``checkpoint``, ``resume`` and ``comm`` are those of ``train``.
+    """
+    X = np.asarray(X)
+    Y = np.asarray(Y)
+    if task == "regression" and Y.ndim == 1:
+        Y = Y.reshape(-1, 1)
+    if n_outputs is None:
+        n_outputs = Y.shape[1] if task == "regression" else int(np.max(Y)) + 1 if Y.size else 2
+    rows, val_rows = np.arange(len(X)), None
+    if validation_data is None:
+        rows, val_rows = holdout(recipe, len(X), _class_of_rows(task, Y))
+    if previous is None:
+        standardizer = Standardizer().fit(X[rows]) if recipe.standardize else None
+        scaler = None
+        if task == "regression" and recipe.scale_targets:
+            scaler = Standardizer().fit(Y[rows])
+        network = make_network(recipe, X.shape[1], task, n_outputs)
+        optimizer = make_optimizer(recipe)
+        fitted = Fitted(recipe, network, optimizer, History(), standardizer, scaler)
+    else:
+        fitted = previous
+    fitted.train_rows, fitted.val_rows = rows, val_rows
+    select(recipe.engine, fitted.network, fitted.optimizer)  # an unknown engine fails now
+
+    def prepare(A, T):
+        T = fitted.targets(T) if task == "regression" else T
+        return fitted.inputs(A), T
+
+    validation = None
+    if validation_data is not None:
+        X_val, Y_val = validation_data
+        Y_val = np.asarray(Y_val)
+        if task == "regression" and Y_val.ndim == 1:
+            Y_val = Y_val.reshape(-1, 1)
+        validation = prepare(np.asarray(X_val), Y_val)
+    elif val_rows is not None:
+        validation = prepare(X[val_rows], Y[val_rows])
+    train(
+        fitted.network,
+        *prepare(X[rows], Y[rows]),
+        optimizer=fitted.optimizer,
+        epochs=recipe.epochs if epochs is None else epochs,
+        batch_size=recipe.batch_size,
+        seed=recipe.seed if shuffle_seed is None else shuffle_seed,
+        validation_data=validation,
+        callbacks=callbacks,
+        history=fitted.history,
+        engine=recipe.engine,
+        early_stopping=recipe.early_stopping,
+        restore_best=recipe.restore_best,
+        checkpoint=checkpoint,
+        checkpoint_every=checkpoint_every,
+        resume=resume,
+        comm=comm,
+    )
+    return fitted
+
+
+def _class_of_rows(task: str, Y: np.ndarray) -> np.ndarray | None:
+    """The class of every row (what a stratified split keeps in proportion), as ``train`` reads
+    it from the network's targets: the index of class indices, one-hot rows or a 0/1 column."""
+    if task != "classification":
+        return None
+    if Y.ndim == 1:
+        return Y
+    return Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0]
+
+
+__all__ = [
+    "TASKS",
+    "Fitted",
+    "Recipe",
+    "fit",
+    "holdout",
+    "make_network",
+    "make_optimizer",
+    "output_layer",
+]
