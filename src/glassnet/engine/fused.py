@@ -283,18 +283,9 @@ def _epoch(
             for k in range(n_outputs):
                 Y_batch[i, k] = Y[row, k]
 
-        for l in range(L):  # the output's activation comes with the cost, below
-            code = hidden if l < L - 1 else IDENTITY
-            A_prev = As[l][:m]
-            A = As[l + 1][:m]
-            if use_blas[l]:
-                if m == 1:
-                    gemv(A[0], Ws[l], A_prev[0], False, ints, chars, scratch)
-                else:
-                    gemm(A, A_prev, Ws[l], False, True, one, zero, ints, chars, scratch)
-                _bias_activation(A, bs[l], code, one, zero)
-            else:
-                _forward_loops(A_prev, Ws[l], bs[l], A, code, one, zero)
+        # the output's activation comes with the cost, below: the last layer stays Z[L]
+        _forward(X_batch[:m], As[1:], Ws, bs, use_blas, hidden, IDENTITY, consts, ints, chars,
+                 scratch)  # fmt: skip
 
         J = _cost_and_delta(As[L][:m], Y_batch[:m], Ds[L - 1][:m], output, one, zero)
         costs[t] = J
@@ -332,8 +323,10 @@ def _epoch(
 
 
 @njit(cache=True)
-def _predict(X, Ws, bs, As, use_blas, hidden, output, consts, ints, chars, scratch):
-    """A[L] of the batch X into As[-1]: the forward pass alone, layer by layer in place."""
+def _forward(X, As, Ws, bs, use_blas, hidden, output, consts, ints, chars, scratch):
+    """The forward pass of the engine, for training and prediction alike: A[l] = g(Z[l]) of the
+    batch X layer by layer into the buffers As[l - 1] (rows 0..m-1), the last layer with the
+    activation ``output`` (IDENTITY while training, where the cost computes g(Z[L]))."""
     L = len(Ws)
     consts[2] = 1.0
     consts[3] = 0.0
@@ -443,8 +436,8 @@ def forward(net: Network, X: np.ndarray) -> np.ndarray:
             cache.pop(next(iter(cache)))
         ws = cache[m] = _Workspace(net, m, training=False)
     params = net.parameters()
-    _predict(
-        X, tuple(params[0::2]), tuple(params[1::2]), ws.As, ws.use_blas,
+    _forward(
+        X, ws.As, tuple(params[0::2]), tuple(params[1::2]), ws.use_blas,
         CODES[net.hidden.name], CODES[net.output.name], ws.consts, ws.ints, ws.chars, ws.scratch,
     )  # fmt: skip
     return ws.As[-1].copy()
