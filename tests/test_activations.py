@@ -1,3 +1,4 @@
+import dataclasses
 import warnings
 
 import numpy as np
@@ -69,3 +70,23 @@ def test_softmax_rows_sum_to_one_without_overflow():
     assert np.allclose(A[0], np.exp([0.0, 1.0, -1.0]) / np.exp([0.0, 1.0, -1.0]).sum())
     with pytest.raises(gn.GlassnetError, match="only as the output layer"):
         activations.softmax.derivative(A)
+
+
+def test_activations_are_immutable_values():
+    # a shared module-level Activation must not be changed by one caller behind another's back
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        activations.sigmoid.forward = np.tanh
+    assert repr(activations.relu) == "Activation('relu')"
+
+
+def test_sigmoid_at_zero_and_at_both_signs():
+    # sigma(0) = 1/2 exactly; sigma(-z) = 1 - sigma(z) on both branches of the stable form
+    assert activations.sigmoid.forward(np.array([0.0]))[0] == 0.5
+    z = np.array([0.5, 3.0, 20.0])
+    assert np.allclose(activations.sigmoid.forward(-z), 1 - activations.sigmoid.forward(z))
+
+
+# Mutants of tools/mutate.py that cannot change behaviour (counted as killed only because they
+# are named here):
+# equivalent: activations:46:23 >= -> > -- the branches differ only at z = 0, where E = e^0 = 1
+#   makes both numerators 1 (and NaN compares False either way)

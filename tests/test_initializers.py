@@ -1,3 +1,6 @@
+import dataclasses
+import pickle
+
 import numpy as np
 import pytest
 
@@ -47,3 +50,44 @@ def test_biases_start_at_zero():
 def test_unknown_initializer_lists_valid_names():
     with pytest.raises(gn.GlassnetError, match="auto, glorot, he, lecun"):
         initializers.get("kaiming", "relu")
+
+
+@pytest.mark.parametrize("scale", [-0.01, -np.inf, np.inf, np.nan])
+def test_normal_rejects_negative_and_non_finite_scales(scale):
+    with pytest.raises(gn.GlassnetError, match="normal\\(scale\\) needs a finite scale >= 0"):
+        initializers.normal(scale)
+
+
+def test_normal_scale_zero_is_allowed_and_draws_zeros():
+    init = initializers.normal(0.0)
+    assert init.variance(3, 2) == 0.0
+    assert not init(3, 2, np.random.default_rng(0)).any()
+
+
+@pytest.mark.parametrize("text", ["normal:0.05", "normal(0.05)", " Normal(0.05) "])
+def test_normal_string_syntax(text):
+    init = initializers.get(text, "relu")
+    assert init.variance(7, 5) == pytest.approx(0.05**2, rel=1e-15)
+    assert repr(init) == "normal(0.05)"
+    W = init(400, 300, np.random.default_rng(1), np.float64)
+    assert W.dtype == np.float64 and abs(W.std() / 0.05 - 1) < 0.01
+
+
+def test_normal_string_with_a_bad_scale():
+    with pytest.raises(gn.GlassnetError, match="normal needs a numeric scale"):
+        initializers.get("normal:abc", "relu")
+    with pytest.raises(gn.GlassnetError, match="init must be a name or an Initializer"):
+        initializers.get(0.01, "relu")
+
+
+def test_initializers_are_immutable_and_pickled_by_name():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        initializers.he.name = "lecun"
+    twin = pickle.loads(pickle.dumps(initializers.normal(0.2)))
+    assert repr(twin) == "normal(0.2)" and twin.variance(1, 1) == pytest.approx(0.04)
+    assert pickle.loads(pickle.dumps(initializers.he)) is initializers.he
+    assert initializers.get(initializers.glorot, "relu") is initializers.glorot
+    assert initializers.get("auto", "softplus") is initializers.lecun  # unknown: LeCun's
+    assert initializers.get(" HE ", "tanh") is initializers.he
+    W = initializers.lecun(4, 3, np.random.default_rng(0))
+    assert W.dtype == np.float32 and W.shape == (3, 4)

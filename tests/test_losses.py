@@ -1,6 +1,8 @@
+import dataclasses
 import warnings
 
 import numpy as np
+import pytest
 
 from glassnet import activations, losses
 
@@ -61,3 +63,12 @@ def test_softmax_output_delta_equals_jacobian_chain_rule(rng):
     # dZ_i = J_i^T dA_i with the softmax Jacobian J = diag(a) - a a^T
     general = np.stack([(np.diag(a) - np.outer(a, a)) @ d for a, d in zip(A, dA)])
     assert np.allclose(general, A - Y)
+
+
+def test_losses_are_immutable_values_paired_with_their_outputs():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        losses.mean_squared_error.cost = losses.binary_cross_entropy.cost
+    assert repr(losses.categorical_cross_entropy) == "Loss('categorical_cross_entropy')"
+    assert losses.FOR_OUTPUT["sigmoid"].targets == "binary"
+    assert losses.FOR_OUTPUT["softmax"].targets == "categorical"
+    assert losses.FOR_OUTPUT["identity"].targets == "continuous"

@@ -138,3 +138,77 @@ def test_every_optimizer_trains(name, rng):
     lr = {"nesterov": 0.1, "rmsprop": 0.01, "adam": 0.01, "adamw": 0.01}[name]
     history = gn.train(net, X, y, gn.optimizers.get(name, lr=lr), epochs=30, batch_size=20)
     assert history.epoch_costs[-1] < 0.3 * history.epoch_costs[0]
+
+
+# Every default hyper-parameter, pinned: a changed default silently changes every run that
+# relies on it (the lecture's lr = 0.0075; the papers' betas, rho and epsilon; PyTorch's AdamW).
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (gn.GradientDescent, {"lr": 0.0075}),
+        (gn.Momentum, {"lr": 0.01, "beta": 0.9}),
+        (gn.Nesterov, {"lr": 0.01, "beta": 0.9}),
+        (gn.RMSProp, {"lr": 0.001, "rho": 0.9, "epsilon": 1e-8}),
+        (
+            gn.Adam,
+            {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "weight_decay": 0.0},
+        ),
+        (
+            gn.AdamW,
+            {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "weight_decay": 0.01},
+        ),
+    ],
+)
+def test_default_hyperparameters(make, expected):
+    opt = make()
+    assert {name: getattr(opt, name) for name in expected} == expected
+
+
+def test_default_steps_by_hand(rng):
+    # the defaults as the update uses them, not only as stored attributes
+    w0, g1, _, w1, _ = two_steps(gn.GradientDescent(), rng)
+    assert np.allclose(w1, w0 - 0.0075 * g1, rtol=0, atol=1e-15)
+    w0, g1, _, w1, _ = two_steps(gn.Momentum(), rng)
+    assert np.allclose(w1, w0 - 0.01 * (0.1 * g1), rtol=0, atol=1e-15)
+    w0, g1, _, w1, _ = two_steps(gn.Nesterov(), rng)
+    assert np.allclose(w1, w0 + 0.9 * (-0.01 * g1) - 0.01 * g1, rtol=0, atol=1e-15)
+    w0, g1, _, w1, _ = two_steps(gn.RMSProp(), rng)
+    assert np.allclose(w1, w0 - 0.001 * g1 / (np.sqrt(0.1 * g1**2) + 1e-8), rtol=1e-12)
+    for make, decay in ((gn.Adam, 0.0), (gn.AdamW, 0.01)):
+        w0, g1, _, w1, _ = two_steps(make(), rng)
+        m_hat, v_hat = 0.1 * g1 / 0.1, 0.001 * g1**2 / (1 - 0.999)
+        expected = w0 - 0.001 * (m_hat / (np.sqrt(v_hat) + 1e-8) + decay * w0)
+        assert np.allclose(w1, expected, rtol=1e-12)
+
+
+# With epsilon = 1e-8 every placement of epsilon gives the same numbers to 1e-8; with 0.5 only
+# the documented one, lr dW / (sqrt(S) + epsilon), matches the hand computation.
+def test_rmsprop_epsilon_outside_the_square_root(rng):
+    lr, rho, eps = 0.1, 0.9, 0.5
+    w0, g1, g2, w1, w2 = two_steps(gn.RMSProp(lr=lr, rho=rho, epsilon=eps), rng)
+    s1 = (1 - rho) * g1**2
+    assert np.allclose(w1, w0 - lr * g1 / (np.sqrt(s1) + eps), rtol=1e-12)
+    s2 = rho * s1 + (1 - rho) * g2**2
+    assert np.allclose(w2, w1 - lr * g2 / (np.sqrt(s2) + eps), rtol=1e-12)
+    # the test tells the placements apart: epsilon inside the root gives another step
+    assert not np.allclose(w1, w0 - lr * g1 / np.sqrt(s1 + eps), rtol=1e-3)
+
+
+@pytest.mark.parametrize("make", [gn.Adam, gn.AdamW])
+def test_adam_epsilon_after_bias_correction(make, rng):
+    lr, beta1, beta2, eps = 0.1, 0.8, 0.99, 0.5
+    opt = make(lr=lr, beta1=beta1, beta2=beta2, epsilon=eps)
+    decay = opt.weight_decay
+    w0, g1, g2, w1, w2 = two_steps(opt, rng)
+    m, v, w = np.zeros_like(w0), np.zeros_like(w0), w0.copy()
+    for t, g, got in ((1, g1, w1), (2, g2, w2)):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g**2
+        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+        w_next = w - lr * (m_hat / (np.sqrt(v_hat) + eps) + decay * w)
+        assert np.allclose(got, w_next, rtol=1e-12)
+        # epsilon added before the bias correction of S, or inside the root, is visibly different
+        assert not np.allclose(got, w - lr * (m_hat / np.sqrt(v_hat + eps) + decay * w))
+        uncorrected = m_hat / (np.sqrt(v) / np.sqrt(1 - beta2**t) + eps / np.sqrt(1 - beta2**t))
+        assert not np.allclose(got, w - lr * (uncorrected + decay * w))
+        w = w_next
