@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import activations, initializers
+from . import activations, engine, initializers
 from .activations import Activation
 from .errors import GlassnetError
 from .losses import FOR_OUTPUT, Loss
@@ -236,7 +236,7 @@ class Network:
     @property
     def is_plain(self) -> bool:
         """True for the lecture's network: no L2, dropout or batch normalization, and a sigmoid
-        or identity output. Fast engines may handle only these."""
+        or identity output (the fused engine runs every network, plain or not)."""
         extras = self.l2 or self.dropout or self.batch_norm
         return not extras and self.output.name in ("sigmoid", "identity")
 
@@ -348,15 +348,15 @@ class Network:
 
     def predict_proba(self, X) -> np.ndarray:
         """P(class 1 | x) for a sigmoid output: shape (m,), or (m, n_L) for several units;
-        P(class k | x) for a softmax output: shape (m, K)."""
-        A = self.forward(X)
-        return A[:, 0] if A.shape[1] == 1 else A
+        P(class k | x) for a softmax output: shape (m, K). Computed by the fastest engine
+        without keeping the layer caches (``glassnet.engine.forward``)."""
+        return engine.predict_proba(self, X)
 
     def predict(self, X, threshold: float = 0.5) -> np.ndarray:
         """Class labels: 1 where P(class 1) > ``threshold`` (sigmoid), the most probable class
         (softmax); the output A itself for an identity output (regression)."""
         if self.output.name == "softmax":
-            return self.forward(X).argmax(axis=1)
+            return engine.forward(self, X).argmax(axis=1)
         if self.output.name != "sigmoid":
             return self.predict_proba(X)
         return (self.predict_proba(X) > threshold).astype(np.int64)

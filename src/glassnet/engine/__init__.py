@@ -6,6 +6,10 @@ the optimizer update the weights; it returns the batch costs and stops early at 
 ``reference`` ("numpy") is the readable NumPy engine; ``fused`` ("numba") compiles the whole epoch
 into one loop and computes the same training run (tests/test_engine.py proves it). ``"auto"``
 takes "numba" when numba and scipy are installed and the run is one it supports, else "numpy".
+
+The engines know a network by its public contract only (``parameters()``, ``layers``,
+``backprop``...) and import nothing from network.py, which sits above them: ``Network``'s
+``predict_proba`` and ``predict`` call ``forward`` here.
 """
 
 from __future__ import annotations
@@ -60,9 +64,10 @@ def select(name: str, net, optimizer) -> Epoch:
 
 
 def forward(net, X) -> np.ndarray:
-    """A[L] = the network's output for X, like ``net.forward(X)`` but without keeping the layer
-    caches: one compiled pass (BLAS products, in-place activations, reused buffers) when numba
-    can run the network, else the network's own NumPy forward pass. X is validated first."""
+    """A[L] = the network's output for X in prediction mode, like ``net.forward(X)`` but without
+    keeping the layer caches: one compiled pass (BLAS products, in-place activations, reused
+    buffers) when numba can run the network, else the network's own NumPy forward pass. X is
+    validated first."""
     X = net.check_X(X)
     if _forward_supported(net):
         from . import fused
@@ -75,9 +80,9 @@ def _forward_supported(net) -> bool:
     """numba_unsupported(net) is None, remembered while the network's arrays and activations
     stay the same objects (a latency of microseconds is the point of W5)."""
     key = (
-        [id(p) for p in net.parameters()],
-        [id(layer.activation) for layer in net.layers],
-        [getattr(net, name, None) for name in ("l2", "dropout", "batch_norm", "dtype")],
+        [id(p) for p in net.parameters() + net.buffers()],
+        [(id(layer.activation), id(layer.norm), type(layer)) for layer in net.layers],
+        [getattr(net, name, None) for name in ("dtype", "output", "loss")],
     )
     cached = _verdicts.get(net)
     if cached is None or cached[0] != key:
