@@ -7,6 +7,8 @@ with mini-batches and momentum, V = beta V + (1 - beta) dW, W = W - alpha V. A s
 drawn validation set (its own random stream) is scored after every epoch; the test set is used
 only at the end. For comparison it also trains a linear model (logistic regression,
 [12288, 1]) on the same inputs.
+The network and its training are one ``Recipe``, ``LECTURE`` (``LINEAR`` for the comparison),
+built by the setup layer (``recipe.make_network``, ``recipe.make_optimizer``).
 It writes the model file, the cost curve and a grid of labelled test images to ``out_dir``.
 The default run takes well under 60 s on two CPU cores (measurements in the README).
 """
@@ -23,19 +25,32 @@ from . import datasets, plots
 from .data import Standardizer
 from .errors import GlassnetError
 from .files import model as model_file
-from .network import Network
-from .optimizers import Momentum
 from .plots import _figure_class as _require_matplotlib
 from .progress import ProgressBar
 from .progress import _tqdm as _require_tqdm
+from .recipe import Recipe, make_network, make_optimizer
 from .training import train
 from .validation import check_count
 
-LAYERS = [12288, 20, 7, 5, 1]
+N_FEATURES = 64 * 64 * 3
 N_TRAIN, N_VALIDATION, N_TEST = 3000, 300, 600
-EPOCHS = 25
-LR, BETA, BATCH_SIZE = 0.01, 0.9, 64
-LINEAR_LR = 0.002  # the best of 0.0005 ... 0.005 for logistic regression on these inputs
+# The lecture's network and its training; ``seed`` is the run's (``run(seed=...)``). The inputs
+# are standardized here with the training images' statistics, and the validation images are
+# drawn separately (no split of the training set).
+LECTURE = Recipe(
+    hidden_layers=(20, 7, 5),
+    activation="relu",
+    init="auto",
+    optimizer="momentum",
+    lr=0.01,
+    optimizer_options={"beta": 0.9},
+    batch_size=64,
+    epochs=25,
+    seed=0,
+)
+# logistic regression on the same inputs; lr 0.002 is the best of 0.0005 ... 0.005 for it
+LINEAR = LECTURE.replace(hidden_layers=(), lr=0.002)
+LAYERS = [N_FEATURES, *LECTURE.hidden_layers, 1]
 GRID_IMAGES = 12
 
 MODEL_FILE, COST_PLOT, GRID_PLOT = "cats.glassnet", "cost.png", "predictions.png"
@@ -64,8 +79,9 @@ def run(
     and ``grid_plot``.
     """
     start = time.perf_counter()
-    epochs = EPOCHS if epochs is None else check_count(epochs, "epochs")
+    epochs = LECTURE.epochs if epochs is None else check_count(epochs, "epochs")
     seed = check_count(seed, "seed", minimum=0)
+    recipe = LECTURE.replace(epochs=epochs, seed=seed)
     n_train, n_validation, n_test = (
         check_count(n_train, "n_train", minimum=2),
         check_count(n_validation, "n_validation", minimum=2),
@@ -91,20 +107,22 @@ def run(
         for images in (images_train, images_val, images_test)
     )
 
+    beta = recipe.optimizer_options["beta"]
     echo(
-        f"network {LAYERS}, relu hidden layers, sigmoid output; momentum lr={LR} beta={BETA}, "
-        f"mini-batches of {BATCH_SIZE}, {epochs} epochs"
+        f"network {LAYERS}, {recipe.activation} hidden layers, sigmoid output; "
+        f"{recipe.optimizer} lr={recipe.lr} beta={beta}, "
+        f"mini-batches of {recipe.batch_size}, {recipe.epochs} epochs"
     )
-    net = Network(LAYERS, hidden="relu", output="sigmoid", seed=seed)
+    net = make_network(recipe, N_FEATURES, "classification", 2)
     with ProgressBar(epochs, desc="training", disable=not progress) as bar:
         history = train(
             net,
             X_train,
             y_train,
-            Momentum(lr=LR, beta=BETA),
-            epochs=epochs,
-            batch_size=BATCH_SIZE,
-            seed=seed,
+            make_optimizer(recipe),
+            epochs=recipe.epochs,
+            batch_size=recipe.batch_size,
+            seed=recipe.seed,
             validation_data=(X_val, y_val),
             callbacks=[bar],
         )
@@ -117,15 +135,16 @@ def run(
 
     linear_test_accuracy = None
     if linear:
-        logistic = Network([LAYERS[0], 1], output="sigmoid", seed=seed)
+        linear_recipe = LINEAR.replace(epochs=epochs, seed=seed)
+        logistic = make_network(linear_recipe, N_FEATURES, "classification", 2)
         train(
             logistic,
             X_train,
             y_train,
-            Momentum(lr=LINEAR_LR, beta=BETA),
-            epochs=epochs,
-            batch_size=BATCH_SIZE,
-            seed=seed,
+            make_optimizer(linear_recipe),
+            epochs=linear_recipe.epochs,
+            batch_size=linear_recipe.batch_size,
+            seed=linear_recipe.seed,
         )
         linear_test_accuracy = float(np.mean(logistic.predict(X_test) == y_test))
         echo(
@@ -140,8 +159,8 @@ def run(
         "n_validation": n_validation,
         "n_test": n_test,
         "input": "64x64x3 uint8 pixels flattened to 12288 features and divided by 255",
-        "optimizer": {"name": "momentum", "lr": LR, "beta": BETA},
-        "batch_size": BATCH_SIZE,
+        "optimizer": {"name": recipe.optimizer, "lr": recipe.lr, "beta": beta},
+        "batch_size": recipe.batch_size,
         "epochs": epochs,
         "train_accuracy": train_accuracy,
         "test_accuracy": test_accuracy,

@@ -36,10 +36,9 @@ from ..data import Standardizer
 from ..errors import DivergenceError
 from ..history import History
 from ..metrics import output_accuracy
-from ..network import Network
-from ..optimizers import GradientDescent, Momentum
+from ..recipe import Recipe, holdout, make_network, make_optimizer
 from ..training import train
-from .settings import DEFAULTS, check_settings, init_name
+from .settings import DEFAULTS, check_settings, recipe_of
 
 MAX_SNAPSHOTS_PER_SECOND = 20
 SNAPSHOT_SHARE = 0.1
@@ -178,29 +177,23 @@ class Session:
 
     def _build(self, settings: dict) -> None:
         """Data, split, optional Standardizer (fitted on the training split only), network,
-        optimizer, and the fixed inputs of the views."""
+        optimizer, and the fixed inputs of the views. The settings are translated into a
+        ``Recipe`` (``settings.recipe_of``); the network, the optimizer and the split are the
+        setup layer's."""
         seed = settings["seed"]
-        X_train, y_train, X_val, y_val, images = _load(settings)
-        scaler = Standardizer().fit(X_train) if settings["normalize"] else None
+        recipe = recipe_of(settings)
+        X_train, y_train, X_val, y_val, images = _load(settings, recipe)
+        scaler = Standardizer().fit(X_train) if recipe.standardize else None
 
         def transform(X: np.ndarray) -> np.ndarray:
             """The network's inputs in its own float32: standardized or as they are."""
             return _as_float32(X if scaler is None else scaler.transform(X))
 
-        net = Network(
-            [X_train.shape[1], *settings["hidden"], 1],
-            hidden=settings["activation"],
-            output="sigmoid",
-            init=init_name(settings),
-            seed=seed,
-        )
-        if settings["optimizer"] == "gd":
-            optimizer = GradientDescent(lr=settings["lr"])
-        else:
-            optimizer = Momentum(lr=settings["lr"], beta=settings["beta"])
+        net = make_network(recipe, X_train.shape[1], "classification", 2)
+        optimizer = make_optimizer(recipe)
         rows = np.random.default_rng(seed + 1).permutation(len(X_train))[:SAMPLE_ROWS]
 
-        self.settings, self.net, self.optimizer = settings, net, optimizer
+        self.settings, self.recipe, self.net, self.optimizer = settings, recipe, net, optimizer
         self.X_train, self.y_train = transform(X_train), y_train.astype(np.float32)
         self.X_val, self.y_val = transform(X_val), y_val.astype(np.float32)
         self.X_sample = self.X_train[np.sort(rows)]
@@ -383,22 +376,24 @@ class Record:
                 value.clear()
 
 
-def _load(settings: dict):
-    """(X_train, y_train, X_val, y_val, validation images or None): X as float rows, y 0/1."""
+def _load(settings: dict, recipe: Recipe):
+    """(X_train, y_train, X_val, y_val, validation images or None): X as float rows, y 0/1.
+
+    The 2-D points are split by the recipe (``holdout``: stratified by the label, so both
+    splits keep the classes' proportions); the cat images of the validation set are drawn
+    separately, as many as the recipe's validation fraction asks for."""
     if settings["dataset"] == "cats":
         m = settings["n_cats"]
-        n_val = round(m * settings["validation_fraction"])
-        images, y_train, val_images, y_val = datasets.cats(m - n_val, n_val, settings["seed"])
+        n_val = round(m * recipe.validation_split)
+        images, y_train, val_images, y_val = datasets.cats(m - n_val, n_val, recipe.seed)
         features = datasets.image_features
         return features(images), y_train, features(val_images), y_val, val_images
     make = datasets.TWO_D[settings["dataset"]]
     X, y = make(settings["n_samples"], settings["noise"], settings["seed"])
     X = X.copy()
     X[:, 1] = X[:, 1] * settings["x2_scale"] + settings["x2_offset"]
-    order = np.random.default_rng(settings["seed"]).permutation(len(X))
-    n_val = round(len(X) * settings["validation_fraction"])
-    val, tr = order[:n_val], order[n_val:]
-    return X[tr], y[tr], X[val], y[val], None
+    train_rows, val_rows = holdout(recipe, len(X), y)
+    return X[train_rows], y[train_rows], X[val_rows], y[val_rows], None
 
 
 def _as_float32(X: np.ndarray) -> np.ndarray:

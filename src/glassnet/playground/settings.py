@@ -13,6 +13,7 @@ from numbers import Integral, Real
 
 from .. import datasets
 from ..errors import GlassnetError
+from ..recipe import Recipe
 
 MAX_PARAMETERS = 5_000_000
 MAX_HIDDEN_LAYERS = 10
@@ -229,6 +230,27 @@ def init_name(settings: dict) -> str:
     return settings["init"]
 
 
+def recipe_of(settings: dict) -> Recipe:
+    """The checked settings as the setup layer's ``Recipe``: the network (hidden widths,
+    activation, init), the optimizer (name, lr, and beta for momentum), the mini-batch size, the
+    seed, the validation fraction and whether inputs are standardized. The playground trains
+    until paused, so the recipe's ``epochs`` is not used; the data set's own settings (points,
+    noise, stretch) are not the recipe's either."""
+    options = {"beta": settings["beta"]} if settings["optimizer"] == "momentum" else {}
+    return Recipe(
+        hidden_layers=tuple(settings["hidden"]),
+        activation=settings["activation"],
+        init=init_name(settings),
+        optimizer=settings["optimizer"],
+        lr=settings["lr"],
+        optimizer_options=options,
+        batch_size=settings["batch_size"],
+        seed=settings["seed"],
+        validation_split=settings["validation_fraction"],
+        standardize=settings["normalize"],
+    )
+
+
 # Each preset is a complete experiment: DEFAULTS with these settings. Its sentence says what the
 # page shows; the numbers in them were measured with these settings and seed 0.
 PRESETS: dict[str, dict] = {
@@ -245,12 +267,12 @@ PRESETS: dict[str, dict] = {
     "unnormalized": {
         "title": "Normalization off",
         "look_for": "The second feature is about 1000 times larger than the first and far from 0: "
-        "the first layer's tanh units saturate, its gradient is about 10 times smaller than the "
-        "other layers' and the cost barely moves. Then press 'Normalization on'.",
+        "every first-layer tanh unit saturates (tanh' = 1 - a^2 is 0 at a = +-1), so that layer's "
+        "gradient vanishes and the cost stays at 0.693 = log 2. Then press 'Normalization on'.",
         "settings": {
             "dataset": "two_moons",
             "x2_scale": 1000.0,
-            "x2_offset": 500.0,
+            "x2_offset": 1000.0,
             "normalize": False,
             "lr": 0.01,
         },
@@ -263,7 +285,7 @@ PRESETS: dict[str, dict] = {
         "settings": {
             "dataset": "two_moons",
             "x2_scale": 1000.0,
-            "x2_offset": 500.0,
+            "x2_offset": 1000.0,
             "normalize": True,
             "lr": 0.01,
         },
