@@ -1,4 +1,4 @@
-"""Run issue 5's benchmark suite and write the results as Markdown.
+"""Run the benchmark suite of issues 5 and 15 and write the results as Markdown.
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \\
         /work/bench-venv/bin/python -m benchmarks.run --out benchmarks/results.md
@@ -7,7 +7,12 @@ Systems run one after another in this one process, each with the same number of 
 default: BLAS pools via threadpoolctl, torch.set_num_threads, OMP/MKL/OpenBLAS variables set
 before any import, and the process pinned to that many CPUs, which also bounds XLA's pool).
 Training: samples/s over whole epochs after a warm-up epoch, the median of ``--repeats`` epochs
-with the spread (min..max). A system whose library is not installed is skipped with a note.
+with the spread (min..max). A system whose library is not installed is skipped with a note,
+and so is a system on a workload it does not run (W8d is glassnet's alone). ``fit`` times
+GlassClassifier.fit against MLPClassifier(solver="adam").fit on W6.
+
+Peers for a full run: ``pip install torch==2.13.0`` (a CPU build from local disk), ``pip install
+jax`` (CPU), scikit-learn, onnx and onnxruntime; none of them is in CI's requirements.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from .systems import GLASSNET, OWN, SYSTEMS  # noqa: E402
+from .systems import GLASSNET, OWN, SYSTEMS, estimator_fit_times  # noqa: E402
 from .workloads import INFERENCE, INFERENCE_SAMPLES, WORKLOADS, make_data  # noqa: E402
 
 # Pause before each system so that the previous library's worker threads (OpenBLAS, OpenMP and
@@ -174,12 +179,17 @@ def _subprocess(args: list[str], env: dict | None = None) -> dict:
 # ---- the measurements --------------------------------------------------------------------------
 
 
-def measure_training(systems, workloads, repeats: int, log) -> dict:
+def measure_training(systems, workloads, repeats: int, log, skipped=None) -> dict:
     results = {}
     for wname in workloads:
         workload = WORKLOADS[wname]
         X, y = make_data(workload)
         for system in systems:
+            reason = system.unsupported(workload)
+            if reason is not None:
+                if system.trains and skipped is not None:
+                    skipped.append((f"{system.name} on {wname}", reason))
+                continue
             time.sleep(SETTLE_S)
             load = os.getloadavg()[0]
             times = np.array(system.train(workload, X, y, 1 + repeats))
@@ -365,10 +375,30 @@ def report(info, ceiling, training, inference, compile_times, memory, names, ski
             lines.append(f"- {system.name}: {system.note}")
     if inference:
         lines.append(
-            "- W5: glassnet numba is gn.engine.predict_proba(net, X) (the fused forward pass), "
-            "glassnet numpy is net.predict_proba(X) (Network's NumPy forward pass); both "
-            "validate X"
+            "- W5: glassnet numba is net.predict_proba(X) (the fused forward pass, its default), "
+            "glassnet numpy is net.forward(X) (Network's NumPy forward pass); both validate X; "
+            "onnxruntime runs glassnet's ONNX export of the same network"
         )
+    return "\n".join(lines) + "\n"
+
+
+def fit_report(fits: dict, epochs: int) -> str:
+    """The estimator section: seconds of one fit on W6, and the ratio."""
+    w6 = WORKLOADS["W6"]
+    lines = [
+        "",
+        f"## Estimator fit on W6 ({w6.samples:,} samples, {list(w6.sizes)}, Adam lr {w6.lr}, "
+        f"batch {w6.batch_size}, {epochs} epochs; seconds, lower is better)",
+        "",
+        "| estimator | seconds |",
+        "| --- | --- |",
+    ]
+    for name, value in fits.items():
+        lines.append(f"| {name} | {value:.2f} |" if isinstance(value, float) else f"| {name} | "
+                     f"{value} |")  # fmt: skip
+    ours, theirs = fits.get("GlassClassifier"), fits.get("MLPClassifier")
+    if isinstance(ours, float) and isinstance(theirs, float):
+        lines += ["", f"GlassClassifier is **{theirs / ours:.2f}x** as fast as MLPClassifier."]
     return "\n".join(lines) + "\n"
 
 
@@ -376,7 +406,8 @@ def machine_info(threads: int) -> list[str]:
     import importlib.metadata as md
 
     versions = []
-    for package in ("numpy", "scipy", "numba", "torch", "jax", "jaxlib", "scikit-learn"):
+    for package in ("numpy", "scipy", "numba", "torch", "jax", "jaxlib", "scikit-learn",
+                    "onnxruntime"):  # fmt: skip
         try:
             versions.append(f"{package} {md.version(package)}")
         except md.PackageNotFoundError:
@@ -395,7 +426,8 @@ def machine_info(threads: int) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="write the Markdown report here")
-    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5")
+    parser.add_argument("--workloads", default="W1,W2,W3,W4,W6,W7,W8,W8d,W5,fit")
+    parser.add_argument("--fit-epochs", type=int, default=5, help="epochs of the fit timing")
     parser.add_argument("--systems", default="", help="comma-separated names (default all)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
@@ -417,6 +449,9 @@ def main(argv: list[str] | None = None) -> None:
     for name, reason in skipped:
         print(f"skipping {name}: {reason}")
     names = [s.name for s in systems]
+    for system in systems:
+        if hasattr(system, "threads"):
+            system.threads = args.threads
 
     # Import every library first so that threadpoolctl sees (and limits) all of their pools.
     for module in ("scipy.linalg", "glassnet.engine.fused", "torch", "jax", "sklearn"):
@@ -440,10 +475,17 @@ def main(argv: list[str] | None = None) -> None:
         ceiling = matmul_ceiling()
         print("float32 matmul ceiling (GFLOP/s):", {k: round(v) for k, v in ceiling.items()})
         training_names = [w for w in args.workloads.split(",") if w in WORKLOADS]
-        training = measure_training(systems, training_names, args.repeats, print)
+        training_systems = [s for s in systems if s.trains]
+        training = measure_training(training_systems, training_names, args.repeats, print,
+                                    skipped)  # fmt: skip
         inference = (
             measure_inference(systems, args.repeats, print) if "W5" in args.workloads else {}
         )
+        fits = None
+        if "fit" in args.workloads.split(","):
+            X, y = make_data(WORKLOADS["W6"])
+            fits = estimator_fit_times(WORKLOADS["W6"], X, y, args.fit_epochs)
+            print(f"W6 fit, {args.fit_epochs} epochs:", fits)
     compile_times, memory = None, {}
     if not args.no_probes and GLASSNET in names:
         with tempfile.TemporaryDirectory() as cache:
@@ -455,6 +497,8 @@ def main(argv: list[str] | None = None) -> None:
         for engine in ("numba", "numpy"):
             memory[engine] = _subprocess(["--probe", "memory", engine])
     text = report(info, ceiling, training, inference, compile_times, memory, names, skipped)
+    if fits:
+        text += fit_report(fits, args.fit_epochs)
     print()
     print(text)
     if args.out:

@@ -2,9 +2,11 @@
 
 Each system has ``train(workload, X, y, epochs) -> list[float]``, the wall seconds of each epoch
 (the first one is the warm-up, compilation included), and ``predictor(workload) -> f`` with
-f(X) = P(y = 1 | X) for W5. All train the same network: He-initialised ReLU layers, a sigmoid
-output with binary cross-entropy, mini-batch momentum SGD, a new permutation every epoch.
-Peers are imported only when used; ``missing()`` says why a system cannot run here.
+f(X) = P(y = 1 | X) for W5. All train the same network: He-initialised ReLU layers, the
+workload's output and loss (sigmoid + binary cross-entropy, softmax + cross-entropy, identity +
+MSE) and optimizer (momentum SGD in the EMA form, or Adam), a new permutation every epoch.
+Peers are imported only when used; ``missing()`` says why a system cannot run here, and
+``unsupported(workload)`` why it does not run that workload.
 """
 
 from __future__ import annotations
@@ -36,9 +38,16 @@ class System:
     name = ""
     note = ""
     modules: tuple[str, ...] = ()
+    trains = True  # False: an inference runtime, in W5 only
 
     def missing(self) -> str | None:
         return _missing(*self.modules)
+
+    def unsupported(self, workload: Workload) -> str | None:
+        """Why this system does not train ``workload`` (None when it does)."""
+        if not self.trains:
+            return "inference only"
+        return None if workload.peers else "glassnet only"
 
     def train(self, workload: Workload, X, y, epochs: int) -> list[float]:
         raise NotImplementedError
@@ -58,15 +67,23 @@ class Glassnet(System):
         if engine == "numba":
             self.modules = ("glassnet", "numba", "scipy")
 
+    def unsupported(self, workload):
+        return None
+
     def train(self, workload, X, y, epochs):
         import glassnet as gn
 
-        net = gn.Network(list(workload.sizes), seed=0, dtype=np.float32)
+        net = gn.Network(list(workload.sizes), output=workload.output, seed=0, dtype=np.float32,
+                         dropout=workload.dropout)  # fmt: skip
+        if workload.optimizer == "adam":
+            optimizer = gn.Adam(lr=workload.lr)
+        else:
+            optimizer = gn.Momentum(lr=LR, beta=BETA)
         history = gn.train(
             net,
             X,
             y,
-            gn.Momentum(lr=LR, beta=BETA),
+            optimizer,
             epochs=epochs,
             batch_size=workload.batch_size,
             seed=0,
@@ -78,15 +95,20 @@ class Glassnet(System):
         import glassnet as gn
 
         net = gn.Network(list(workload.sizes), seed=0, dtype=np.float32)
-        if self.engine == "numba":  # the fused forward pass
-            return lambda X: gn.engine.predict_proba(net, X)
-        return net.predict_proba  # Network's own NumPy forward pass
+        if self.engine == "numba":  # the fused forward pass, what predict_proba runs
+            return net.predict_proba
+        return lambda X: net.forward(X)[:, 0]  # Network's own NumPy forward pass
 
 
 class TextbookNumpy(System):
     """The loop a course writes: X[idx] copies, @, fresh arrays for every intermediate."""
 
     name = "textbook NumPy"
+
+    def unsupported(self, workload):
+        if (workload.output, workload.optimizer) != ("sigmoid", "momentum"):
+            return "written for W1-W4 only (sigmoid output, momentum)"
+        return super().unsupported(workload)
 
     def train(self, workload, X, y, epochs):
         Ws, bs = _he(workload.sizes)
@@ -134,7 +156,8 @@ class TextbookNumpy(System):
 
 
 class TorchEager(System):
-    """nn.Sequential, BCEWithLogitsLoss, SGD(momentum=0.9, dampening=0.9): the EMA form."""
+    """nn.Sequential with BCEWithLogitsLoss, CrossEntropyLoss or MSELoss; SGD(momentum=0.9,
+    dampening=0.9) (the EMA form) or Adam."""
 
     name = "PyTorch eager"
     modules = ("torch",)
@@ -152,10 +175,17 @@ class TorchEager(System):
         import torch
 
         model = self._model(workload)
-        # dampening = momentum gives buf = 0.9 buf + 0.1 g (torch starts buf at g, not 0.1 g)
-        opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=BETA, dampening=BETA)
-        loss_fn = torch.nn.BCEWithLogitsLoss()
-        Xt, Yt = torch.from_numpy(X), torch.from_numpy(y.reshape(-1, 1))
+        if workload.optimizer == "adam":
+            opt = torch.optim.Adam(model.parameters(), lr=workload.lr)
+        else:  # dampening = momentum: buf = 0.9 buf + 0.1 g (torch starts buf at g, not 0.1 g)
+            opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=BETA, dampening=BETA)
+        Xt = torch.from_numpy(X)
+        if workload.output == "softmax":
+            loss_fn, Yt = torch.nn.CrossEntropyLoss(), torch.from_numpy(y)
+        elif workload.output == "identity":
+            loss_fn, Yt = torch.nn.MSELoss(), torch.from_numpy(y.reshape(-1, 1))
+        else:
+            loss_fn, Yt = torch.nn.BCEWithLogitsLoss(), torch.from_numpy(y.reshape(-1, 1))
         generator = torch.Generator().manual_seed(0)
         m, size = X.shape[0], workload.batch_size
         times = []
@@ -183,7 +213,12 @@ class TorchEager(System):
         return predict
 
 
+ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON = 0.9, 0.999, 1e-8
+
+
 def _jax_functions(workload):
+    """forward, step(params, state, X, Y) -> (params, state, J), params and the optimizer's
+    state: the velocities for momentum, (M, S, t) for Adam, written out."""
     import jax
     import jax.numpy as jnp
 
@@ -196,20 +231,46 @@ def _jax_functions(workload):
 
     def cost(params, X, Y):
         Z = forward(params, X)
+        if workload.output == "softmax":  # Y one-hot
+            return jnp.mean(jax.nn.logsumexp(Z, axis=1) - jnp.sum(Z * Y, axis=1))
+        if workload.output == "identity":
+            return 0.5 * jnp.mean(jnp.sum((Z - Y) ** 2, axis=1))
         return jnp.mean(jnp.maximum(Z, 0) - Z * Y + jnp.log1p(jnp.exp(-jnp.abs(Z))))
 
-    def step(params, velocities, X, Y):
+    tree_map = jax.tree_util.tree_map
+
+    def momentum_step(params, velocities, X, Y):
         J, grads = jax.value_and_grad(cost)(params, X, Y)
-        velocities = jax.tree_util.tree_map(
-            lambda v, g: BETA * v + (1 - BETA) * g, velocities, grads
-        )
-        params = jax.tree_util.tree_map(lambda p, v: p - LR * v, params, velocities)
+        velocities = tree_map(lambda v, g: BETA * v + (1 - BETA) * g, velocities, grads)
+        params = tree_map(lambda p, v: p - LR * v, params, velocities)
         return params, velocities, J
+
+    def adam_step(params, state, X, Y):
+        M, S, t = state
+        J, grads = jax.value_and_grad(cost)(params, X, Y)
+        t = t + 1
+        M = tree_map(lambda m, g: ADAM_BETA1 * m + (1 - ADAM_BETA1) * g, M, grads)
+        S = tree_map(lambda s, g: ADAM_BETA2 * s + (1 - ADAM_BETA2) * g * g, S, grads)
+        c1, c2 = 1 - ADAM_BETA1**t, 1 - ADAM_BETA2**t
+        params = tree_map(
+            lambda p, m, s: p - workload.lr * (m / c1) / (jnp.sqrt(s / c2) + ADAM_EPSILON),
+            params, M, S,
+        )  # fmt: skip
+        return params, (M, S, t), J
 
     Ws, bs = _he(workload.sizes)
     params = [(jnp.asarray(W.T), jnp.asarray(b)) for W, b in zip(Ws, bs)]
-    velocities = jax.tree_util.tree_map(jnp.zeros_like, params)
-    return forward, step, params, velocities
+    zeros = tree_map(jnp.zeros_like, params)
+    if workload.optimizer == "adam":
+        return forward, adam_step, params, (zeros, tree_map(jnp.zeros_like, params), 0.0)
+    return forward, momentum_step, params, zeros
+
+
+def _targets(workload, y):
+    """Y as the (m, n_L) float32 array the JAX cost takes (one-hot for softmax)."""
+    if workload.output == "softmax":
+        return np.eye(workload.sizes[-1], dtype=np.float32)[y]
+    return y.reshape(-1, 1).astype(np.float32)
 
 
 class JaxScan(System):
@@ -222,28 +283,27 @@ class JaxScan(System):
         import jax
         import jax.numpy as jnp
 
-        _, step, params, velocities = _jax_functions(workload)
+        _, step, params, state = _jax_functions(workload)
         size = workload.batch_size
 
-        def epoch(params, velocities, X, Y, order):
+        def epoch(params, state, X, Y, order):
             def body(carry, idx):
-                params, velocities = carry
-                params, velocities, J = step(params, velocities, X[idx], Y[idx])
-                return (params, velocities), J
+                params, state = carry
+                params, state, J = step(params, state, X[idx], Y[idx])
+                return (params, state), J
 
-            (params, velocities), costs = jax.lax.scan(
-                body, (params, velocities), order.reshape(-1, size)
-            )
-            return params, velocities, costs
+            (params, state), costs = jax.lax.scan(body, (params, state), order.reshape(-1, size))
+            return params, state, costs
 
         epoch = jax.jit(epoch, donate_argnums=(0, 1))
-        Xd, Yd = jnp.asarray(X), jnp.asarray(y.reshape(-1, 1))
+        Xd, Yd = jnp.asarray(X), jnp.asarray(_targets(workload, y))
         rng = np.random.default_rng(0)
+        m = X.shape[0] - X.shape[0] % size  # scan needs whole batches
         times = []
         for _ in range(epochs):
             start = time.perf_counter()
-            order = jnp.asarray(rng.permutation(X.shape[0]).astype(np.int32))
-            params, velocities, costs = epoch(params, velocities, Xd, Yd, order)
+            order = jnp.asarray(rng.permutation(X.shape[0])[:m].astype(np.int32))
+            params, state, costs = epoch(params, state, Xd, Yd, order)
             jax.block_until_ready((params, costs))
             times.append(time.perf_counter() - start)
         return times
@@ -266,9 +326,9 @@ class JaxStep(System):
         import jax
         import jax.numpy as jnp
 
-        _, step, params, velocities = _jax_functions(workload)
+        _, step, params, state = _jax_functions(workload)
         jstep = jax.jit(lambda p, v, X, Y, idx: step(p, v, X[idx], Y[idx]), donate_argnums=(0, 1))
-        Xd, Yd = jnp.asarray(X), jnp.asarray(y.reshape(-1, 1))
+        Xd, Yd = jnp.asarray(X), jnp.asarray(_targets(workload, y))
         rng = np.random.default_rng(0)
         m, size = X.shape[0], workload.batch_size
         times = []
@@ -276,7 +336,7 @@ class JaxStep(System):
             start = time.perf_counter()
             order = rng.permutation(m).astype(np.int32)
             for s in range(0, m, size):
-                params, velocities, J = jstep(params, velocities, Xd, Yd, order[s : s + size])
+                params, state, J = jstep(params, state, Xd, Yd, order[s : s + size])
             jax.block_until_ready(params)
             times.append(time.perf_counter() - start)
         return times
@@ -286,36 +346,42 @@ class JaxStep(System):
 
 
 class SklearnMLP(System):
-    """MLPClassifier(solver="sgd", momentum=0.9, nesterovs_momentum=False), one partial_fit per
-    epoch, float32 input. Its momentum is V = 0.9 V - lr dW, W = W + V (not the EMA form)."""
+    """MLPClassifier (MLPRegressor for an identity output), one partial_fit per epoch, float32
+    input: solver="adam", or solver="sgd" with momentum=0.9, nesterovs_momentum=False, whose
+    momentum is V = 0.9 V - lr dW, W = W + V (not the EMA form)."""
 
     name = "scikit-learn"
     modules = ("sklearn",)
     note = "momentum in sklearn's form V = 0.9 V - lr dW (same cost per step as the EMA form)"
 
     def _model(self, workload):
-        from sklearn.neural_network import MLPClassifier
+        from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-        return MLPClassifier(
+        common = dict(
             hidden_layer_sizes=workload.sizes[1:-1],
             activation="relu",
-            solver="sgd",
             alpha=0.0,
             batch_size=workload.batch_size,
-            learning_rate_init=LR,
-            momentum=BETA,
-            nesterovs_momentum=False,
+            learning_rate_init=workload.lr,
             shuffle=True,
             random_state=0,
         )
+        if workload.optimizer == "adam":
+            common["solver"] = "adam"
+        else:
+            common.update(solver="sgd", momentum=BETA, nesterovs_momentum=False)
+        return (MLPRegressor if workload.output == "identity" else MLPClassifier)(**common)
 
     def train(self, workload, X, y, epochs):
         model = self._model(workload)
-        labels = y.astype(np.int64)
+        classes = list(range(max(2, workload.sizes[-1])))
         times = []
         for e in range(epochs):
             start = time.perf_counter()
-            model.partial_fit(X, labels, classes=[0, 1] if e == 0 else None)
+            if workload.output == "identity":
+                model.partial_fit(X, y)
+            else:
+                model.partial_fit(X, y.astype(np.int64), classes=classes if e == 0 else None)
             times.append(time.perf_counter() - start)
         return times
 
@@ -328,6 +394,39 @@ class SklearnMLP(System):
         return lambda X: model.predict_proba(X)[:, 1]
 
 
+class OnnxRuntime(System):
+    """The network exported by glassnet.files.onnx.to_onnx, run by an onnxruntime
+    InferenceSession on as many threads as the other systems (W5 only)."""
+
+    name = "onnxruntime"
+    modules = ("onnxruntime", "onnx", "glassnet")
+    trains = False
+
+    def __init__(self, threads: int = 2) -> None:
+        self.threads = threads
+
+    def predictor(self, workload):
+        import tempfile
+        from pathlib import Path
+
+        import onnxruntime
+
+        import glassnet as gn
+        from glassnet.files.onnx import to_onnx
+
+        net = gn.Network(list(workload.sizes), seed=0, dtype=np.float32)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = self.threads
+        options.inter_op_num_threads = 1
+        with tempfile.TemporaryDirectory() as folder:
+            path = to_onnx(net, Path(folder) / "net.onnx")
+            session = onnxruntime.InferenceSession(
+                str(path), options, providers=["CPUExecutionProvider"]
+            )
+        name = session.get_inputs()[0].name
+        return lambda X: session.run(None, {name: X})[0][:, 0]
+
+
 SYSTEMS = [
     Glassnet("numba"),
     Glassnet("numpy"),
@@ -336,6 +435,46 @@ SYSTEMS = [
     JaxScan(),
     JaxStep(),
     SklearnMLP(),
+    OnnxRuntime(),
 ]
 GLASSNET = "glassnet numba"
 OWN = ("glassnet numba", "glassnet numpy")  # not peers
+
+
+def estimator_fit_times(workload: Workload, X, y, epochs: int) -> dict[str, float | str]:
+    """Seconds of one fit of ``epochs`` epochs: glassnet's GlassClassifier against scikit-learn's
+    MLPClassifier(solver="adam"), same layers, lr, batch size; a missing one says why."""
+    hidden = tuple(workload.sizes[1:-1])
+    results: dict[str, float | str] = {}
+    reason = _missing("glassnet", "sklearn")
+    if reason:
+        return {"GlassClassifier": reason, "MLPClassifier": reason}
+    from sklearn.neural_network import MLPClassifier
+
+    from glassnet.sklearn import GlassClassifier
+
+    fits = {
+        "GlassClassifier": lambda: GlassClassifier(
+            hidden_layer_sizes=hidden, optimizer="adam", learning_rate=workload.lr,
+            batch_size=workload.batch_size, epochs=epochs, random_state=0,
+        ),
+        "MLPClassifier": lambda: MLPClassifier(
+            hidden_layer_sizes=hidden, solver="adam", learning_rate_init=workload.lr, alpha=0.0,
+            batch_size=workload.batch_size, max_iter=epochs, n_iter_no_change=epochs + 1,
+            tol=0.0, random_state=0,
+        ),
+    }  # fmt: skip
+    import warnings
+
+    for name, make in fits.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # MLPClassifier: "did not converge" after max_iter
+            try:
+                make().fit(X[:256], y[:256])  # warm: compilation, imports
+                start = time.perf_counter()
+                make().fit(X, y)
+            except Exception as error:  # noqa: BLE001  (an estimator whose API moved: say so)
+                results[name] = f"failed: {error}"
+                continue
+            results[name] = time.perf_counter() - start
+    return results

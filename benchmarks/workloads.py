@@ -1,8 +1,11 @@
-"""The workloads of issue 5: binary classification of Gaussian inputs with a fixed labelling.
+"""The workloads of issues 5 and 15: Gaussian inputs with a fixed labelling.
 
-Every one is float32, ReLU hidden layers, a sigmoid output with binary cross-entropy, and
-mini-batch SGD with momentum 0.9 in the lecture's EMA form (V = 0.9 V + 0.1 dW, W = W - lr V),
-shuffled every epoch. W5 (inference) reuses the networks of W2 and W3.
+Every one is float32 with ReLU hidden layers, shuffled every epoch. W1-W4 (issue 5): a sigmoid
+output with binary cross-entropy and mini-batch SGD with momentum 0.9 in the lecture's EMA form
+(V = 0.9 V + 0.1 dW, W = W - lr V). W6-W8 (issue 15): a softmax output over 10 classes with
+cross-entropy, or an identity output with mean squared error, trained with Adam (lr 1e-3);
+W8d is W8 with dropout 0.2, run by glassnet alone. W5 (inference) reuses the networks of W2
+and W3.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import numpy as np
 
 LR = 0.01
 BETA = 0.9
+ADAM_LR = 1e-3
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,14 @@ class Workload:
     sizes: tuple[int, ...]
     batch_size: int
     samples: int
+    output: str = "sigmoid"  # sigmoid (binary), softmax (10 classes) or identity (regression)
+    optimizer: str = "momentum"  # momentum (lr LR, beta BETA) or adam (lr ADAM_LR)
+    dropout: float = 0.0
+    peers: bool = True  # False: glassnet's own row only
+
+    @property
+    def lr(self) -> float:
+        return ADAM_LR if self.optimizer == "adam" else LR
 
     @property
     def n_parameters(self) -> int:
@@ -39,6 +51,11 @@ WORKLOADS = {
     "W2": Workload("W2", "tabular", (30, 64, 64, 1), 32, 20_000),
     "W3": Workload("W3", "wide", (784, 1024, 1024, 1), 256, 8192),
     "W4": Workload("W4", "tiny batch", (100, 100, 1), 1, 3000),
+    "W6": Workload("W6", "softmax adam", (64, 128, 64, 10), 32, 20_000, "softmax", "adam"),
+    "W7": Workload("W7", "regression adam", (30, 64, 64, 1), 32, 20_000, "identity", "adam"),
+    "W8": Workload("W8", "wide softmax adam", (784, 256, 256, 10), 128, 8192, "softmax", "adam"),
+    "W8d": Workload("W8d", "W8 + dropout 0.2", (784, 256, 256, 10), 128, 8192, "softmax", "adam",
+                    dropout=0.2, peers=False),  # fmt: skip
 }
 
 # W5: predict_proba latency for one sample and throughput for 10,000, on W2's and W3's networks.
@@ -47,10 +64,17 @@ INFERENCE_SAMPLES = 10_000
 
 
 def make_data(workload: Workload, samples: int | None = None, seed: int = 0):
-    """X ~ N(0, 1) of shape (m, n_0) in float32 and y = [x . w > 0] for one fixed random w."""
+    """X ~ N(0, 1) of shape (m, n_0) in float32 and, for one fixed random w (or W): y = [x . w > 0]
+    (sigmoid), the class argmax_k (x W)_k as an integer (softmax), x . w / sqrt(n_0) (identity)."""
     rng = np.random.default_rng(seed)
     m = workload.samples if samples is None else samples
-    X = rng.standard_normal((m, workload.sizes[0]), dtype=np.float32)
-    w = np.random.default_rng(1234).standard_normal(workload.sizes[0]).astype(np.float32)
-    y = (X @ w > 0).astype(np.float32)
-    return X, y
+    n = workload.sizes[0]
+    X = rng.standard_normal((m, n), dtype=np.float32)
+    fixed = np.random.default_rng(1234)
+    if workload.output == "softmax":
+        W = fixed.standard_normal((n, workload.sizes[-1])).astype(np.float32)
+        return X, (X @ W).argmax(axis=1).astype(np.int64)
+    w = fixed.standard_normal(n).astype(np.float32)
+    if workload.output == "identity":
+        return X, (X @ w / np.float32(np.sqrt(n))).astype(np.float32)
+    return X, (X @ w > 0).astype(np.float32)
