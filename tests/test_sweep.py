@@ -43,6 +43,41 @@ def test_cross_validation_uses_every_row_once_for_validation():
     assert len(result.fold_costs) == 3 and 0 <= result.val_accuracy <= 1
 
 
+def test_hold_out_is_the_split_rows_of_the_seed():
+    """Without folds a combination validates on data.split_rows(m, f, seed, y)'s rows (stratified
+    by class): its cost and accuracy are those of gn.train given exactly those rows."""
+    X, y = data()
+    seed, fraction = 3, 0.3
+    params = {"epochs": 4, "layers": [6], "optimizer": "nesterov", "beta": 0.8, "lr": 0.05}
+    result = sweep.evaluate(X, y, params, seed=seed, validation_split=fraction)
+    rows, val_rows = gn.data.split_rows(len(X), fraction, seed, y)
+    scaler = gn.Standardizer().fit(X[rows])
+    net = gn.Network([4, 6, 1], output="sigmoid", seed=seed)
+    history = gn.train(
+        net,
+        scaler.transform(X[rows]),
+        y[rows],
+        gn.optimizers.get("nesterov", lr=0.05, beta=0.8),
+        epochs=4,
+        batch_size=64,
+        seed=seed,
+        validation_data=(scaler.transform(X[val_rows]), y[val_rows]),
+    )
+    assert result.fold_costs == [history.val_costs[-1]]
+    assert result.val_accuracy == history.val_accuracies[-1]
+    assert sweep.evaluate(X, y, params, seed=seed).fold_costs != result.fold_costs  # 0.2
+
+
+def test_beta_goes_only_to_optimizers_that_take_it():
+    assert sweep.recipe_of({"optimizer": "adam", "beta": 0.5}).optimizer_options == {}
+    momentum = sweep.recipe_of({"beta": 0.5, "layers": [3], "hidden": "tanh"}, seed=4)
+    assert momentum.optimizer_options == {"beta": 0.5} and momentum.seed == 4
+    assert momentum.hidden_layers == (3,) and momentum.activation == "tanh"
+    X, y = data()
+    result = sweep.evaluate(X, y, {"optimizer": "adam", "epochs": 1, "layers": [4]})
+    assert 0 <= result.val_accuracy <= 1
+
+
 def test_dask_local_cluster_equals_sequential():
     distributed = pytest.importorskip("dask.distributed", reason='pip install "glassnet[dask]"')
     X, y = data()

@@ -16,21 +16,23 @@ the largest probability. ``classes_`` are the sorted labels (integers or strings
 With ``standardize=True`` every input first goes through a ``gn.Standardizer`` fitted on the
 training rows: x' = (x - mu) / sigma.
 
+The estimators set nothing up themselves: their parameters become a ``glassnet.recipe.Recipe``
+(``_recipe``) and ``recipe.fit`` builds the network, the optimizer, the validation split and the
+scalers, and trains. ``warm_start`` and ``partial_fit`` continue the fitted model (``previous=``).
+
 This module *is* the scikit-learn integration, so it imports scikit-learn (>= 1.6) at once;
 ``import glassnet`` alone never does. Each estimator fills the hooks of ``_GlassEstimator``:
-``_init_targets``, ``_encode_targets`` and ``_output``.
+``_task``, ``_init_targets``, ``_encode_targets`` and ``_keep_fitted``.
 """
 
 from __future__ import annotations
 
-import inspect
 from numbers import Integral
 
 import numpy as np
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-    from sklearn.model_selection import train_test_split
     from sklearn.utils import check_random_state
     from sklearn.utils.multiclass import check_classification_targets, type_of_target
     from sklearn.utils.validation import check_is_fitted, validate_data
@@ -40,12 +42,12 @@ except ImportError as error:  # validate_data arrived in scikit-learn 1.6
         'pip install "glassnet[sklearn]"'
     ) from error
 
-from . import activations, optimizers
-from .data import Standardizer
+from . import activations, optimizers, recipe
 from .errors import GlassnetError
+from .history import History
 from .network import Network
-from .training import History, train
-from .validation import check_fraction, pick
+from .recipe import Fitted, Recipe
+from .validation import check_fraction
 
 __all__ = ["GlassClassifier", "GlassRegressor"]
 
@@ -57,8 +59,8 @@ _SEED_LIMIT = np.iinfo(np.int32).max
 class _GlassEstimator(BaseEstimator):
     """What every glassnet estimator shares: parameters, fitting, continuing, the forward pass.
 
-    A subclass says how targets become the network's Y (``_init_targets`` on a fresh start,
-    ``_encode_targets`` on every call) and which network to build (``_make_network``).
+    A subclass names its task (``_task``) and says how labels become ``recipe.fit``'s targets
+    (``_init_targets`` on a fresh start, ``_encode_targets`` on every call).
     """
 
     def __init__(
@@ -95,102 +97,113 @@ class _GlassEstimator(BaseEstimator):
 
     # ---- hooks for subclasses -------------------------------------------------------------
 
+    _task = ""  # the task of ``recipe.fit``: "classification" or "regression"
     _target_checks: dict = {}  # for validate_data, e.g. {"y_numeric": True} for a regressor
 
-    def _output(self, n_outputs: int) -> str:
-        """The output activation for ``n_outputs`` units; its loss comes with it."""
-        raise NotImplementedError
-
     def _init_targets(self, y: np.ndarray, classes) -> int:
-        """Learn what the targets are (e.g. ``classes_``) and return the number of output units."""
+        """Learn what the targets are (e.g. ``classes_``) and return ``recipe.fit``'s n_outputs:
+        the number of classes, or of targets."""
         raise NotImplementedError
 
     def _encode_targets(self, y: np.ndarray) -> np.ndarray:
-        """The network's targets Y of shape (m, n_outputs) for validated labels y."""
+        """``recipe.fit``'s targets for validated labels y: class indices, or numbers."""
         raise NotImplementedError
 
-    def _make_network(self, n_features: int, n_outputs: int, seed: int) -> Network:
-        return Network(
-            [n_features, *self._hidden_sizes(), n_outputs],
-            hidden=self.activation,
-            output=self._output(n_outputs),
-            init=self.init,
-            seed=seed,
-            dtype=self.dtype,
-        )
+    def _keep_fitted(self, fitted: Fitted) -> None:
+        """Keep what else the estimator needs from ``fitted`` (a regressor: its target scaler)."""
 
     # ---- fitting --------------------------------------------------------------------------
 
+    def _recipe(self, seed: int, partial: bool) -> Recipe:
+        """The estimator's parameters as the Recipe of one fit (``partial``: one epoch, no
+        validation split)."""
+        fraction = None
+        if self.validation_fraction is not None and not partial:
+            fraction = check_fraction(
+                self.validation_fraction, "validation_fraction", closed_low=False
+            )
+        # beta goes only to the optimizers that take one; the others keep their defaults
+        options = {"beta": self.beta} if "beta" in optimizers.defaults(self.optimizer) else {}
+        return Recipe(
+            hidden_layers=tuple(self._hidden_sizes()),
+            activation=self.activation,
+            init=self.init,
+            optimizer=self.optimizer,
+            lr=self.learning_rate,
+            optimizer_options=options,
+            epochs=1 if partial else self.epochs,
+            batch_size=self.batch_size,
+            seed=seed,
+            validation_split=fraction,
+            standardize=self.standardize,
+            scale_targets=self.standardize,
+            dtype=self.dtype,
+        )
+
     def _fit(self, X, y, *, partial: bool, classes=None):
-        """Start a fresh network or continue ``network_``, then train it.
+        """Start a fresh model or continue the fitted one, then train it (``recipe.fit``).
 
         ``fit`` trains ``epochs`` epochs and starts afresh unless ``warm_start`` is set;
         ``partial_fit`` trains one epoch on the given rows and always continues.
+        An int ``random_state`` is the recipe's seed itself (the initial weights, the first
+        shuffling and the validation split, so that ``validation_fraction=f`` holds out the rows
+        of ``gn.data.split_rows(m, f, random_state, labels)``); None or a RandomState draws it.
         """
         fresh = not hasattr(self, "network_") or not (partial or self.warm_start)
         X, y = validate_data(self, X, y, reset=fresh, dtype=_FLOATS, **self._target_checks)
         if fresh:
             n_outputs = self._init_targets(y, classes)
-            random = check_random_state(self.random_state)
-            network_seed, shuffle_seed, self._split_seed = random.randint(_SEED_LIMIT, size=3)
-            self._shuffle_rng = np.random.default_rng(shuffle_seed)
+            self._seed = self._draw_seed()
+            # later calls (warm start, partial_fit) shuffle with seeds drawn from this
+            self._shuffle_rng = np.random.default_rng([self._seed, 2])
         elif classes is not None:
             self._check_same_classes(classes)
         Y = self._encode_targets(y)
+        plan = self._recipe(self._seed, partial)
 
-        validation = None
-        if self.validation_fraction is not None and not partial:
-            fraction = check_fraction(
-                self.validation_fraction, "validation_fraction", closed_low=False
-            )
-            X, X_val, Y, Y_val = train_test_split(
-                X, Y, test_size=fraction, stratify=self._stratify(Y), random_state=self._split_seed
-            )
-            validation = (X_val, Y_val)
-
-        if fresh:
-            self.standardizer_ = Standardizer().fit(X) if self.standardize else None
-            self.network_ = self._make_network(X.shape[1], n_outputs, int(network_seed))
-            self.optimizer_ = self._make_optimizer()
-            self.history_ = History()
-        else:
+        previous, shuffle_seed = None, None
+        if not fresh:
             self._check_same_architecture()
-            wanted = self._make_optimizer()
+            previous = Fitted(
+                plan,
+                self.network_,
+                self.optimizer_,
+                self.history_,
+                self.standardizer_,
+                getattr(self, "target_scaler_", None),
+            )
+            wanted = recipe.make_optimizer(plan)
             if wanted.config() != self.optimizer_.config():  # new hyper-parameters, new state
-                self.optimizer_ = wanted
+                previous.optimizer = wanted
+            shuffle_seed = int(self._shuffle_rng.integers(_SEED_LIMIT))
+            n_outputs = None  # the fitted network has its output layer already
 
-        if validation is not None:
-            validation = (self._scale(validation[0]), validation[1])
-        train(
-            self.network_,
-            self._scale(X),
+        fitted = recipe.fit(
+            plan,
+            X,
             Y,
-            optimizer=self.optimizer_,
-            epochs=1 if partial else self.epochs,
-            batch_size=self.batch_size,
-            seed=int(self._shuffle_rng.integers(_SEED_LIMIT)),
-            validation_data=validation,
+            self._task,
+            n_outputs=n_outputs,
+            previous=previous,
+            shuffle_seed=shuffle_seed,
             callbacks=[self._report] if self.verbose else (),
-            history=self.history_,
-            engine="auto",
         )
+        self.network_, self.optimizer_ = fitted.network, fitted.optimizer
+        self.history_, self.standardizer_ = fitted.history, fitted.standardizer
+        self._keep_fitted(fitted)
         self.n_iter_ = self.history_.epochs
         return self
 
-    def _stratify(self, Y: np.ndarray):
-        """What the validation split keeps in proportion (a classifier's classes)."""
-        return None
+    def _draw_seed(self) -> int:
+        """The recipe's seed: an int ``random_state`` as it is, else one drawn from it."""
+        if isinstance(self.random_state, Integral) and not isinstance(self.random_state, bool):
+            check_random_state(self.random_state)  # scikit-learn's rule for a valid int
+            return int(self.random_state)
+        return int(check_random_state(self.random_state).randint(_SEED_LIMIT))
 
     def _hidden_sizes(self) -> list:
         sizes = self.hidden_layer_sizes
         return [sizes] if isinstance(sizes, Integral) else list(sizes)
-
-    def _make_optimizer(self):
-        """The optimizer named by ``optimizer``, given the hyper-parameters it accepts."""
-        factory = pick(self.optimizer, optimizers.OPTIMIZERS, "optimizer")
-        accepted = inspect.signature(factory).parameters
-        given = {"lr": self.learning_rate, "beta": self.beta}
-        return factory(**{name: value for name, value in given.items() if name in accepted})
 
     def _check_same_architecture(self) -> None:
         net = self.network_
@@ -242,23 +255,15 @@ class _GlassEstimator(BaseEstimator):
         return X if self.standardizer_ is None else self.standardizer_.transform(X)
 
     def _logits(self, X) -> np.ndarray:
-        """Z[L] for validated X, of shape (m, n_outputs).
-
-        The forward pass of ``Network.forward`` (Z[l] = A[l-1] W[l]^T + b[l], A[l] = g[l](Z[l]))
-        for the plain networks this estimator builds (no batch normalization; dropout is off at
-        prediction), but it keeps no caches: predicting leaves the fitted estimator untouched, so
-        it stays small to pickle and safe to share between threads.
-        """
+        """Z[L] for validated X, of shape (m, n_outputs): ``Network.logits``, the forward pass
+        in prediction mode that keeps no caches, so predicting leaves the fitted estimator
+        untouched (small to pickle, safe to share between threads)."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=_FLOATS)
         # float64 input is predicted in float64, as scikit-learn's own estimators do, so that a
         # prediction does not depend on which other rows share its batch
         dtype = np.result_type(X.dtype, self.network_.dtype)
-        A = np.ascontiguousarray(self._scale(X), dtype=dtype)
-        for layer in self.network_.layers:
-            Z = A @ layer.W.T.astype(dtype, copy=False) + layer.b
-            A = layer.activation.forward(Z)
-        return Z
+        return self.network_.logits(self._scale(X), dtype=dtype)
 
 
 class GlassClassifier(ClassifierMixin, _GlassEstimator):
@@ -277,10 +282,13 @@ class GlassClassifier(ClassifierMixin, _GlassEstimator):
     - ``batch_size`` (None: full batch) and ``epochs``: the mini-batch schedule of ``gn.train``.
     - ``standardize``: fit a ``gn.Standardizer`` on the training rows and apply it everywhere.
     - ``validation_fraction``: None to train on every row, or a fraction in (0, 1) held out
-      (stratified, seeded by ``random_state``) so that ``history_`` records ``val_costs`` and
-      ``val_accuracies`` after each epoch. Used by ``fit``; ``partial_fit`` trains on all it gets.
-    - ``random_state``: None, an int or a RandomState; it gives the network's seed, the
-      shuffling seed and the split seed, so an int makes ``fit`` reproducible bit for bit.
+      (``gn.data.split_rows``: stratified by class, seeded by ``random_state``) so that
+      ``history_`` records ``val_costs`` and ``val_accuracies`` after each epoch. Used by
+      ``fit``; ``partial_fit`` trains on all it gets.
+    - ``random_state``: None, an int or a RandomState; it gives the recipe's seed (the initial
+      weights, the shuffling and the split), so an int makes ``fit`` reproducible bit for bit.
+      An int is that seed itself: ``fit`` holds out the rows ``gn.train(...,
+      validation_split=f, seed=random_state)`` holds out.
     - ``verbose``: print the cost after every epoch.
     - ``warm_start``: ``fit`` continues training the fitted ``network_`` (same optimizer state,
       same Standardizer) instead of starting over.
@@ -293,8 +301,7 @@ class GlassClassifier(ClassifierMixin, _GlassEstimator):
 
     """
 
-    def _output(self, n_outputs: int) -> str:
-        return "sigmoid" if n_outputs == 1 else "softmax"
+    _task = "classification"
 
     def fit(self, X, y) -> GlassClassifier:
         """Train on X (m, n_features) and labels y (m,) of two classes; returns self."""
@@ -360,11 +367,11 @@ class GlassClassifier(ClassifierMixin, _GlassEstimator):
                 f"({labels.tolist()[0]!r}); give it samples of both classes"
             )
         self.classes_ = labels
-        return 1 if len(labels) == 2 else len(labels)
+        return len(labels)
 
     def _encode_targets(self, y: np.ndarray) -> np.ndarray:
-        """Two classes: y' = 1 for ``classes_[1]``, 0 for ``classes_[0]``, as a column (m, 1).
-        K classes: one-hot rows (m, K) in the order of ``classes_``."""
+        """The index of each label in ``classes_``: 0/1 for two classes (1 is ``classes_[1]``,
+        the sigmoid unit's positive class), 0..K-1 for K classes."""
         known = np.isin(y, self.classes_)
         if not known.all():
             raise GlassnetError(
@@ -372,9 +379,7 @@ class GlassClassifier(ClassifierMixin, _GlassEstimator):
                 f"{self.classes_.tolist()} this classifier was fitted with; use warm_start=False "
                 "to fit anew with other classes"
             )
-        if len(self.classes_) == 2:
-            return (y == self.classes_[1]).astype(np.float64).reshape(-1, 1)
-        return (y.reshape(-1, 1) == self.classes_).astype(np.float64)
+        return np.searchsorted(self.classes_, y)
 
     def _check_same_classes(self, classes) -> None:
         if not np.array_equal(np.unique(np.asarray(classes)), self.classes_):
@@ -382,9 +387,6 @@ class GlassClassifier(ClassifierMixin, _GlassEstimator):
                 f"classes={list(classes)} differs from the classes_ {self.classes_.tolist()} "
                 "of the first partial_fit call; pass the same classes every time (or none)"
             )
-
-    def _stratify(self, Y: np.ndarray):
-        return Y
 
 
 class GlassRegressor(RegressorMixin, _GlassEstimator):
@@ -394,19 +396,18 @@ class GlassRegressor(RegressorMixin, _GlassEstimator):
     The parameters and fitted attributes are those of ``GlassClassifier`` (without
     ``classes_``); ``predict`` returns shape (m,) for one target, (m, n_targets) for several.
     With ``standardize=True`` the targets are standardized too (y' = (y - target_mean_) /
-    target_std_, fitted on the first training call) and predictions mapped back, so that the
-    learning rate does not depend on the targets' units.
+    target_std_, the recipe's target scaler ``target_scaler_`` fitted on the training rows of
+    the first training call) and predictions mapped back, so that the learning rate does not
+    depend on the targets' units.
     """
 
+    _task = "regression"
     _target_checks = {"y_numeric": True, "multi_output": True}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True  # one identity unit per target
         return tags
-
-    def _output(self, n_outputs: int) -> str:
-        return "identity"
 
     def fit(self, X, y) -> GlassRegressor:
         """Train on X (m, n_features) and targets y (m,) or (m, n_targets); returns self."""
@@ -424,16 +425,20 @@ class GlassRegressor(RegressorMixin, _GlassEstimator):
 
     def _init_targets(self, y: np.ndarray, classes) -> int:
         self._single_target = y.ndim == 1
-        Y = y.reshape(len(y), -1).astype(np.float64)
-        if self.standardize:
-            std = Y.std(axis=0)
-            self.target_mean_, self.target_std_ = Y.mean(axis=0), np.where(std > 0, std, 1.0)
-        else:
-            self.target_mean_, self.target_std_ = np.zeros(Y.shape[1]), np.ones(Y.shape[1])
-        return Y.shape[1]
+        return 1 if y.ndim == 1 else y.shape[1]
 
     def _encode_targets(self, y: np.ndarray) -> np.ndarray:
-        return (y.reshape(len(y), -1) - self.target_mean_) / self.target_std_
+        return y  # the recipe scales them (``target_scaler_``)
+
+    def _keep_fitted(self, fitted: Fitted) -> None:
+        """``target_scaler_`` (None without ``standardize``), and its mean and scale."""
+        self.target_scaler_ = scaler = fitted.target_scaler
+        n = fitted.network.n_outputs
+        if scaler is None:
+            self.target_mean_, self.target_std_ = np.zeros(n), np.ones(n)
+        else:  # a constant target is only centered, as Standardizer.inverse_transform does
+            self.target_mean_ = scaler.mean_
+            self.target_std_ = np.where(scaler.std_ > 0, scaler.std_, 1.0)
 
     def _check_same_classes(self, classes) -> None:  # a regressor has no classes
         pass

@@ -5,6 +5,11 @@ each one (on a held-out split, or with k-fold cross-validation) as one Dask task
 results ranked by validation accuracy, then cost (classifiers: two or K classes). Each task is
 deterministic (fixed seeds, standardization fitted on its own training part), so a sweep on a
 cluster gives the same numbers as a sequential one.
+
+A combination is a ``glassnet.recipe.Recipe`` (``recipe_of``), trained on each part by
+``recipe.fit``; the hold-out is ``data.split_rows`` (stratified by class) and the folds
+``data.kfold_rows``, so a sweep validates on the rows ``gn.train(validation_split=f, seed=s)``
+would.
 """
 
 from __future__ import annotations
@@ -14,12 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .data import Standardizer
+from . import optimizers, recipe
+from .data import kfold_rows
 from .errors import GlassnetError
 from .metrics import output_accuracy
-from .network import Network
-from .optimizers import get as get_optimizer
-from .training import train
+from .recipe import Recipe
 
 # name -> how a value is read from the command line
 PARAMETERS = {
@@ -81,48 +85,55 @@ def grid(specs: list[str]) -> list[dict]:
     return [dict(zip(axes, combo, strict=True)) for combo in itertools.product(*axes.values())]
 
 
-def evaluate(X, y, params: dict, folds: int | None = None, seed: int = 0) -> Result:
-    """Train one combination and measure it: k-fold cross-validation when ``folds`` is given,
-    else a seeded 80/20 hold-out. Inputs are standardized with each training part's statistics.
+def recipe_of(params: dict, seed: int = 0) -> Recipe:
+    """The Recipe of one combination (missing parameters from ``DEFAULTS``): layers, hidden,
+    init, l2, dropout, optimizer, lr, batch_size and epochs are the Recipe's fields of those
+    names (``hidden_layers``, ``activation``); ``beta`` goes only to an optimizer that takes one."""
+    settings = {**DEFAULTS, **params}
+    name = settings["optimizer"]
+    options = {"beta": settings["beta"]} if "beta" in optimizers.defaults(name) else {}
+    return Recipe(
+        hidden_layers=tuple(settings["layers"]),
+        activation=settings["hidden"],
+        init=settings["init"],
+        optimizer=name,
+        lr=settings["lr"],
+        optimizer_options=options,
+        epochs=settings["epochs"],
+        batch_size=settings["batch_size"],
+        l2=settings["l2"],
+        dropout=settings["dropout"],
+        seed=seed,
+    )
+
+
+def evaluate(
+    X, y, params: dict, folds: int | None = None, seed: int = 0, validation_split: float = 0.2
+) -> Result:
+    """Train one combination and measure it: k-fold cross-validation when ``folds`` is given
+    (``data.kfold_rows``), else a seeded hold-out of ``validation_split`` of the rows
+    (``data.split_rows``, stratified by class). Inputs are standardized with each training
+    part's statistics.
 
     ``y`` holds class indices 0..K-1: K = 2 gives one sigmoid output unit (binary
-    cross-entropy), K > 2 a softmax output of K units (categorical cross-entropy).
+    cross-entropy), K > 2 a softmax output of K units (categorical cross-entropy), as
+    ``recipe.output_layer`` says.
     """
     if folds is not None and folds < 2:
         raise GlassnetError(f"cross-validation needs at least 2 folds, got {folds}")
-    settings = {**DEFAULTS, **params}
+    plan = recipe_of(params, seed)
     X, y = np.asarray(X), np.asarray(y)
-    n_classes = int(np.max(y)) + 1 if y.size else 2
-    n_out, output = (1, "sigmoid") if n_classes <= 2 else (n_classes, "softmax")
-    order = np.random.default_rng(seed).permutation(len(X))
-    parts = np.array_split(order, folds) if folds else [order[: max(1, len(X) // 5)]]
+    n_classes = max(2, int(np.max(y)) + 1 if y.size else 2)
+    if folds:
+        parts = kfold_rows(len(X), folds, seed)
+    else:  # data.split_rows, stratified by class
+        labels = y if y.ndim == 1 else None
+        parts = [recipe.holdout(plan.replace(validation_split=validation_split), len(X), labels)]
     costs, accuracies = [], []
-    for val_rows in parts:
-        train_rows = np.setdiff1d(order, val_rows)
-        scaler = Standardizer().fit(X[train_rows])
-        net = Network(
-            [X.shape[1], *settings["layers"], n_out],
-            hidden=settings["hidden"],
-            output=output,
-            init=settings["init"],
-            seed=seed,
-            l2=settings["l2"],
-            dropout=settings["dropout"],
-        )
-        hyper = {"lr": settings["lr"]}
-        if settings["optimizer"] in ("momentum", "nesterov"):
-            hyper["beta"] = settings["beta"]
-        optimizer = get_optimizer(settings["optimizer"], **hyper)
-        train(
-            net,
-            scaler.transform(X[train_rows]),
-            y[train_rows],
-            optimizer,
-            epochs=settings["epochs"],
-            batch_size=settings["batch_size"],
-            seed=seed,
-        )
-        X_val = net.check_X(scaler.transform(X[val_rows]))
+    for rows, val_rows in parts:
+        fitted = recipe.fit(plan, X[rows], y[rows], "classification", n_outputs=n_classes)
+        net = fitted.network
+        X_val = net.check_X(fitted.inputs(X[val_rows]))
         Y_val = net.check_targets(y[val_rows], len(val_rows))
         costs.append(net.batch_cost(X_val, Y_val))
         accuracies.append(output_accuracy(net.propagate(X_val), Y_val, net.output.name))
@@ -130,9 +141,16 @@ def evaluate(X, y, params: dict, folds: int | None = None, seed: int = 0) -> Res
 
 
 def run(
-    X, y, combinations: list[dict], folds: int | None = None, seed: int = 0, scheduler=None
+    X,
+    y,
+    combinations: list[dict],
+    folds: int | None = None,
+    seed: int = 0,
+    scheduler=None,
+    validation_split: float = 0.2,
 ) -> list[Result]:
-    """Evaluate every combination as a Dask task and return the results, best first.
+    """Evaluate every combination as a Dask task and return the results, best first
+    (``evaluate``'s ``folds``, ``seed`` and ``validation_split`` for each).
 
     ``scheduler`` is a ``dask.distributed.Client``, the address of a running scheduler
     ("tcp://host:8786"), or None for a new LocalCluster on this machine.
@@ -154,7 +172,9 @@ def run(
     try:
         data = client.scatter((X, y), broadcast=True)
         futures = [
-            client.submit(_evaluate_scattered, data, params, folds, seed, pure=False)
+            client.submit(
+                _evaluate_scattered, data, params, folds, seed, validation_split, pure=False
+            )
             for params in combinations
         ]
         results = client.gather(futures)
@@ -171,6 +191,6 @@ def rank(results: list[Result]) -> list[Result]:
     return sorted(results, key=lambda r: (-(r.val_accuracy or 0.0), r.val_cost))
 
 
-def _evaluate_scattered(data, params, folds, seed) -> Result:
+def _evaluate_scattered(data, params, folds, seed, validation_split) -> Result:
     X, y = data
-    return evaluate(X, y, params, folds, seed)
+    return evaluate(X, y, params, folds, seed, validation_split)
