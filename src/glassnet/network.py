@@ -346,6 +346,11 @@ class Network:
             Z, A = layer.apply(A)
         return Z
 
+    def outputs(self, X) -> np.ndarray:
+        """A[L] for a batch X, shape (m, n_L), in prediction mode, computed by the fastest engine
+        without keeping the layer caches (``glassnet.engine.forward``)."""
+        return engine.forward(self, X)
+
     def predict_proba(self, X) -> np.ndarray:
         """P(class 1 | x) for a sigmoid output: shape (m,), or (m, n_L) for several units;
         P(class k | x) for a softmax output: shape (m, K). Computed by the fastest engine

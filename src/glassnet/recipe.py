@@ -149,12 +149,28 @@ def make_optimizer(recipe: Recipe) -> Optimizer:
     return optimizer
 
 
-def holdout(recipe: Recipe, m: int, labels=None) -> tuple[np.ndarray, np.ndarray | None]:
-    """(training rows, validation rows) of m rows: ``split_rows`` with the recipe's fraction and
-    seed (stratified by ``labels`` when given); (all rows, None) without a validation split."""
-    if recipe.validation_split is None:
+def holdout(
+    recipe: Recipe, m: int, labels=None, fraction: float | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(training rows, validation rows) of m rows: ``split_rows`` with the recipe's fraction (or
+    ``fraction``) and seed, stratified by ``labels`` (see ``class_of_rows``) when given; (all
+    rows, None) without a validation split."""
+    fraction = recipe.validation_split if fraction is None else fraction
+    if fraction is None:
         return np.arange(m), None
-    return split_rows(m, recipe.validation_split, recipe.seed, labels)
+    return split_rows(m, fraction, recipe.seed, labels)
+
+
+def class_of_rows(task: str, Y) -> np.ndarray | None:
+    """The class of every row, which a stratified split keeps in proportion, as ``train`` reads
+    it from a network's targets: class indices themselves, the index of one-hot rows, the label
+    of a 0/1 column; None for regression."""
+    if task != "classification":
+        return None
+    Y = np.asarray(Y)
+    if Y.ndim == 1:
+        return Y
+    return Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0]
 
 
 @dataclass
@@ -186,7 +202,7 @@ class Fitted:
 
     def outputs(self, X) -> np.ndarray:
         """A[L] for raw rows X, with regression outputs mapped back to the targets' units."""
-        A = self.network.forward(self.inputs(X))
+        A = self.network.outputs(self.inputs(X))
         return A if self.target_scaler is None else self.target_scaler.inverse_transform(A)
 
     def fold_target_scaling(self) -> None:
@@ -221,9 +237,9 @@ def fit(
     for classification, numbers (m,) or (m, n_targets) for regression. ``n_outputs`` is the
     number of classes (default: max(Y) + 1) or targets. The recipe's validation split is held
     out (stratified by class) unless ``validation_data`` (raw X_val, Y_val) is given.
-    ``previous`` continues a fitted model: its network, optimizer state, history and scalers,
-    trained ``epochs`` more epochs (default: the recipe's) with ``shuffle_seed`` (default: the
-    recipe's seed). ``checkpoint``, ``resume`` and ``comm`` are those of ``train``.
+    ``previous`` continues a fitted model: its network, optimizer state (a fresh optimizer if
+    the recipe's hyper-parameters changed), history and scalers, trained ``epochs`` more epochs
+    (default: the recipe's) with ``shuffle_seed`` (default: the recipe's seed). ``checkpoint``, ``resume`` and ``comm`` are those of ``train``.
     """
     X = np.asarray(X)
     Y = np.asarray(Y)
@@ -233,7 +249,7 @@ def fit(
         n_outputs = Y.shape[1] if task == "regression" else int(np.max(Y)) + 1 if Y.size else 2
     rows, val_rows = np.arange(len(X)), None
     if validation_data is None:
-        rows, val_rows = holdout(recipe, len(X), _class_of_rows(task, Y))
+        rows, val_rows = holdout(recipe, len(X), class_of_rows(task, Y))
     if previous is None:
         standardizer = Standardizer().fit(X[rows]) if recipe.standardize else None
         scaler = None
@@ -244,6 +260,10 @@ def fit(
         fitted = Fitted(recipe, network, optimizer, History(), standardizer, scaler)
     else:
         fitted = previous
+        wanted = make_optimizer(recipe)
+        if wanted.config() != fitted.optimizer.config():  # new hyper-parameters, new state
+            fitted.optimizer = wanted
+        fitted.recipe = recipe
     fitted.train_rows, fitted.val_rows = rows, val_rows
     select(recipe.engine, fitted.network, fitted.optimizer)  # an unknown engine fails now
 
@@ -281,20 +301,11 @@ def fit(
     return fitted
 
 
-def _class_of_rows(task: str, Y: np.ndarray) -> np.ndarray | None:
-    """The class of every row (what a stratified split keeps in proportion), as ``train`` reads
-    it from the network's targets: the index of class indices, one-hot rows or a 0/1 column."""
-    if task != "classification":
-        return None
-    if Y.ndim == 1:
-        return Y
-    return Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0]
-
-
 __all__ = [
     "TASKS",
     "Fitted",
     "Recipe",
+    "class_of_rows",
     "fit",
     "holdout",
     "make_network",
