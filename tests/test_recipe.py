@@ -192,3 +192,26 @@ def test_fit_with_early_stopping_restores_the_best_epoch():
     assert history.epochs - (best + 1) == 5
     X_val = fitted.inputs(X[fitted.val_rows])
     assert fitted.network.cost(X_val, y[fitted.val_rows]) == pytest.approx(history.val_costs[best])
+
+
+def test_class_of_rows_reads_indices_one_hot_and_columns():
+    assert recipe.class_of_rows("classification", [2, 0, 1]).tolist() == [2, 0, 1]
+    assert recipe.class_of_rows("classification", np.eye(3)[[1, 2]]).tolist() == [1, 2]
+    assert recipe.class_of_rows("classification", [[1.0], [0.0]]).tolist() == [1.0, 0.0]
+    assert recipe.class_of_rows("regression", [1.5, 2.5]) is None
+
+
+def test_holdout_takes_another_fraction():
+    rows, val = recipe.holdout(Recipe(seed=1), 40, fraction=0.25)
+    assert np.array_equal(val, split_rows(40, 0.25, 1)[1]) and len(rows) == 30
+
+
+def test_continuing_with_new_hyperparameters_starts_a_new_optimizer_state():
+    X, y = blobs(classes=2)
+    r = Recipe(hidden_layers=(4,), epochs=1, batch_size=50, optimizer="adam")
+    first = recipe.fit(r, X, y, "classification")
+    kept = first.optimizer
+    recipe.fit(r, X, y, "classification", previous=first)
+    assert first.optimizer is kept and kept.t == 6
+    recipe.fit(r.replace(lr=0.01), X, y, "classification", previous=first)
+    assert first.optimizer is not kept and first.optimizer.t == 3 and first.recipe.lr == 0.01

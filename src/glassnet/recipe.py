@@ -239,7 +239,8 @@ def fit(
     out (stratified by class) unless ``validation_data`` (raw X_val, Y_val) is given.
     ``previous`` continues a fitted model: its network, optimizer state (a fresh optimizer if
     the recipe's hyper-parameters changed), history and scalers, trained ``epochs`` more epochs
-    (default: the recipe's) with ``shuffle_seed`` (default: the recipe's seed). ``checkpoint``, ``resume`` and ``comm`` are those of ``train``.
+    (default: the recipe's) with ``shuffle_seed`` (default: the recipe's seed). ``checkpoint``,
+    ``resume`` and ``comm`` are those of ``train``.
     """
     X = np.asarray(X)
     Y = np.asarray(Y)
