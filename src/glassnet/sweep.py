@@ -127,8 +127,8 @@ def evaluate(
     if folds:
         parts = kfold_rows(len(X), folds, seed)
     else:  # data.split_rows, stratified by class
-        labels = y if y.ndim == 1 else None
-        parts = [recipe.holdout(plan.replace(validation_split=validation_split), len(X), labels)]
+        labels = recipe.class_of_rows("classification", y)
+        parts = [recipe.holdout(plan, len(X), labels, fraction=validation_split)]
     costs, accuracies = [], []
     for rows, val_rows in parts:
         fitted = recipe.fit(plan, X[rows], y[rows], "classification", n_outputs=n_classes)
