@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import cli
+from glassnet import cli, recipe
+from glassnet.data import split_rows
 from glassnet.files.model import load, save
 from test_readers import write_cat_h5, write_images
 
@@ -284,7 +285,7 @@ def test_ctrl_c_exits_130(workdir, capsys, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "train", interrupted)
+    monkeypatch.setattr(recipe, "train", interrupted)  # what recipe.fit calls
     assert cli.main(["train", "d.csv", "--no-progress", "--out", "x.glassnet"]) == 130
     assert "interrupted" in capsys.readouterr().err
     assert not (workdir / "x.glassnet").exists()
@@ -362,7 +363,7 @@ def test_interrupted_training_says_how_to_resume(workdir, capsys, monkeypatch):
         assert kwargs["checkpoint"] == "run.ckpt"
         raise TrainingInterrupted("training interrupted in epoch 2; resume with --resume run.ckpt")
 
-    monkeypatch.setattr(cli, "train", interrupted)
+    monkeypatch.setattr(recipe, "train", interrupted)  # what recipe.fit calls
     argv = ["train", "d.csv", "--no-progress", "--checkpoint", "run.ckpt", "--out", "x.glassnet"]
     assert cli.main(argv) == 130
     assert capsys.readouterr().err.strip() == (
@@ -503,14 +504,15 @@ def test_regression_folds_the_target_scaling_into_the_last_layer(
     X, y = smooth_target(rng)
     write_csv(tmp_path / "smooth.csv", X, y, header=("a", "b", "c", "y"))
     trained = {}
-    real_train = cli.train
+    real_train = recipe.train
 
     def train_and_keep(net, X_train, y_train, *args, **kwargs):
         history = real_train(net, X_train, y_train, *args, **kwargs)
-        trained.update(net=net.copy(), y=np.asarray(y_train))  # before the fold
+        # before the fold; recipe.fit passes a regression target as a column (m, 1)
+        trained.update(net=net.copy(), y=np.asarray(y_train).reshape(-1))
         return history
 
-    monkeypatch.setattr(cli, "train", train_and_keep)
+    monkeypatch.setattr(recipe, "train", train_and_keep)  # what recipe.fit calls
     options = ["--layers", "32,16", "--epochs", "150", "--lr", "0.05", "--batch-size", "32"]
     argv = ["train", "smooth.csv", "--task", "regression", *options, *FAST[-3:]]
     assert cli.main([*argv, "--out", "r.glassnet"]) == 0
@@ -535,7 +537,12 @@ def test_regression_folds_the_target_scaling_into_the_last_layer(
     assert np.abs(folded - y).mean() < 0.2 * std
     r2 = metrics.r2_score(y, folded)
     assert r2 > 0.95
-    assert printed(out, "validation R^2") > 0.9
+    # the hold-out is data.split_rows (--seed 0): 48 rows, whose R^2 over seeds 0-5 ranges
+    # 0.886-0.948 (0.890-0.957 on the former cli split)
+    _, val_rows = split_rows(len(y), 0.2, 0)
+    val_r2 = metrics.r2_score(y[val_rows], folded[val_rows])
+    assert printed(out, "validation R^2") == pytest.approx(val_r2, abs=5e-4)
+    assert val_r2 > 0.85
     assert printed(out, "train RMSE") > 0
 
     assert cli.main(["evaluate", "r.glassnet", "smooth.csv"]) == 0

@@ -1,0 +1,142 @@
+"""The command line of glassnet: every subcommand, its options, and the module that runs it
+(``args.handler``, the module's ``run``)."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..version import __version__
+from . import demo, evaluate, export, info, lecture, playground, predict, sweep, train
+
+
+def build() -> argparse.ArgumentParser:
+    """The argparse parser of the glassnet command."""
+    parser = argparse.ArgumentParser(
+        prog="glassnet",
+        description="Train, evaluate and use fully connected networks from the command line.",
+    )
+    parser.add_argument("--version", action="version", version=f"glassnet {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    command = commands.add_parser("demo", help="train the cat classifier on drawn cats")
+    command.add_argument("--epochs", type=int, default=None, help="default: the demo's own")
+    command.add_argument("--seed", type=int, default=0)
+    command.add_argument("--out", default="glassnet-demo", help="folder for the model and pictures")
+    command.add_argument("--no-progress", action="store_true", help="no progress bar")
+    command.set_defaults(handler=demo.run)
+
+    command = commands.add_parser("train", help="train a network on DATA and save the model")
+    command.add_argument(
+        "data", metavar="DATA", help="CSV, .npz, .h5, image folder or builtin:NAME"
+    )
+    _data_options(command)
+    command.add_argument(
+        "--task",
+        default="classification",
+        help="classification (2 or more classes) or regression (a numeric target)",
+    )
+    command.add_argument("--layers", default="20,7,5", help="hidden layer sizes (default 20,7,5)")
+    command.add_argument("--hidden", default="relu", help="relu, tanh or sigmoid (default relu)")
+    command.add_argument(
+        "--init", default="auto", help="auto, he, lecun, glorot or normal(s) (default auto)"
+    )
+    command.add_argument(
+        "--optimizer", default="momentum", help="gd or momentum (default momentum)"
+    )
+    command.add_argument("--lr", type=float, default=None, help="learning rate")
+    command.add_argument("--beta", type=float, default=None, help="momentum (default 0.9)")
+    command.add_argument("--batch-size", type=int, default=64, help="default 64")
+    command.add_argument("--epochs", type=int, default=100, help="default 100")
+    command.add_argument("--seed", type=int, default=0, help="initial weights, shuffling, split")
+    command.add_argument("--no-normalize", action="store_true", help="do not standardize inputs")
+    command.add_argument(
+        "--validation-split",
+        type=float,
+        default=0.2,
+        help="fraction held out (default 0.2; 0: no validation data)",
+    )
+    command.add_argument(
+        "--out", default="model.glassnet", help="model file (default model.glassnet)"
+    )
+    command.add_argument("--plot", default=None, help="save the cost curve as this PNG")
+    command.add_argument("--no-progress", action="store_true", help="no progress bar")
+    command.add_argument(
+        "--engine", default="auto", help="auto (the fastest available), numpy or numba"
+    )
+    command.add_argument("--checkpoint", default=None, help="write the training state here")
+    command.add_argument(
+        "--checkpoint-every", type=int, default=1, help="epochs between checkpoints (default 1)"
+    )
+    command.add_argument("--resume", default=None, help="continue from this checkpoint")
+    command.add_argument(
+        "--distributed", action="store_true", help="data-parallel over MPI (under mpirun)"
+    )
+    command.set_defaults(handler=train.run)
+
+    command = commands.add_parser(
+        "evaluate", help="accuracy, precision, recall, F1, cost (R^2, RMSE, MAE for regression)"
+    )
+    command.add_argument("model", metavar="MODEL")
+    command.add_argument("data", metavar="DATA")
+    command.add_argument("--target", default=None, help="label column of a CSV")
+    command.set_defaults(handler=evaluate.run)
+
+    command = commands.add_parser("predict", help="probabilities and labels for DATA")
+    command.add_argument("model", metavar="MODEL")
+    command.add_argument("data", metavar="DATA")
+    command.add_argument("--target", default=None, help="label column of a CSV, if it has one")
+    command.add_argument("--out", default=None, help="write a CSV here instead of printing it")
+    command.set_defaults(handler=predict.run)
+
+    command = commands.add_parser("info", help="what a model file holds")
+    command.add_argument("model", metavar="MODEL")
+    command.set_defaults(handler=info.run)
+
+    command = commands.add_parser(
+        "sweep", help="train every combination of a hyper-parameter grid on Dask, ranked"
+    )
+    command.add_argument("data", metavar="DATA", help="as for train")
+    _data_options(command)
+    command.add_argument(
+        "--grid",
+        action="append",
+        required=True,
+        metavar="NAME=VALUES",
+        help="e.g. lr=0.1,0.01 or layers=20,7,5:64,64 (repeat for more parameters)",
+    )
+    command.add_argument(
+        "--cv", type=int, default=None, help="K-fold cross-validation (default: 80/20 hold-out)"
+    )
+    command.add_argument("--seed", type=int, default=0, help="weights, shuffling and the folds")
+    command.add_argument(
+        "--scheduler", default=None, help="a Dask scheduler address (default: a LocalCluster)"
+    )
+    command.set_defaults(handler=sweep.run)
+
+    command = commands.add_parser("lecture", help="run the lecture's experiments")
+    command.add_argument("--out", default="glassnet-lecture", help="folder for the figures")
+    command.add_argument("--only", default=None, help="run only this experiment")
+    command.set_defaults(handler=lecture.run)
+
+    command = commands.add_parser("export", help="export a model file to ONNX")
+    command.add_argument("model", metavar="MODEL")
+    command.add_argument("--onnx", required=True, metavar="OUT", help="the .onnx file to write")
+    command.set_defaults(handler=export.run)
+
+    command = commands.add_parser("playground", help="the interactive playground in a browser")
+    command.add_argument("--host", default="127.0.0.1")
+    command.add_argument("--port", type=int, default=8765)
+    command.add_argument("--open", action="store_true", help="open a browser")
+    command.set_defaults(handler=playground.run)
+    return parser
+
+
+def _data_options(parser: argparse.ArgumentParser) -> None:
+    """The options train and sweep share for reading DATA."""
+    parser.add_argument("--target", default=None, help="label column of a CSV (default: last)")
+    parser.add_argument(
+        "--positive", default=None, help="the positive label (one against the rest if needed)"
+    )
+    parser.add_argument(
+        "--image-size", type=int, default=64, help="image folders: resize to N x N (default 64)"
+    )
