@@ -281,7 +281,7 @@ def fit(
         validation = prepare(np.asarray(X_val), Y_val)
     elif val_rows is not None:
         validation = prepare(X[val_rows], Y[val_rows])
-    train(
+    fitted.history = train(  # on resume, the checkpoint's history continues
         fitted.network,
         *prepare(X[rows], Y[rows]),
         optimizer=fitted.optimizer,

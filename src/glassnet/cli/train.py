@@ -82,10 +82,6 @@ def run(args) -> int:
         say(f"  {name:<10} {value}" if name else value)
     sys.stdout.flush()
 
-    # --resume continues the checkpoint's History, which train reports to its callbacks but
-    # recipe.fit does not hand back (fitted.history stays the new, empty one)
-    reported = {}
-
     def fitted_with(callbacks):
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is an error of its own
             return fit(
@@ -94,7 +90,7 @@ def run(args) -> int:
                 data.y,
                 data.task,
                 n_outputs=n_outputs,
-                callbacks=[*callbacks, lambda history: reported.update(history=history)],
+                callbacks=callbacks,
                 checkpoint=args.checkpoint,
                 checkpoint_every=checkpoint_every,
                 resume=args.resume,
@@ -112,7 +108,7 @@ def run(args) -> int:
     if fitted.target_scaler is not None:  # the mu_y and sigma_y that are folded
         scaling = _target_statistics(fitted.target_scaler.mean_[0], fitted.target_scaler.std_[0])
     fitted.fold_target_scaling()  # the saved network predicts in the target's units
-    net, history = fitted.network, reported.get("history", fitted.history)
+    net, history = fitted.network, fitted.history
     results = {}
     parts = {"train": fitted.train_rows, "validation": fitted.val_rows}
     for part, rows in parts.items():
