@@ -114,6 +114,66 @@ def test_minibatches_keep_rows_of_X_and_Y_together_and_order_without_rng(rng):
         assert np.array_equal(yb, xb[:, :1] * 10)
 
 
+def test_split_rows_holds_out_the_first_rows_of_the_documented_permutation():
+    order = np.random.default_rng([5, 1]).permutation(10)
+    rows, val = gn.data.split_rows(10, 0.3, 5)
+    assert np.array_equal(val, np.sort(order[:3]))
+    assert np.array_equal(rows, np.sort(order[3:]))
+    # no seed: fresh entropy, still round(m * fraction) rows, disjoint and covering
+    rows, val = gn.data.split_rows(10, 0.3, None)
+    assert len(val) == 3 and sorted([*rows, *val]) == list(range(10))
+
+
+def test_split_rows_at_the_boundaries():
+    assert len(gn.data.split_rows(10, 0.1, 0)[1]) == 1  # one held-out row is enough
+    assert len(gn.data.split_rows(10, 0.9, 0)[1]) == 9  # one training row is enough
+    for m, fraction in ((10, 0.04), (3, 0.9)):  # round(m * fraction) is 0, or m
+        with pytest.raises(gn.GlassnetError) as error:
+            gn.data.split_rows(m, fraction, 0)
+        assert str(error.value) == (
+            f"validation_split={fraction} of {m} samples leaves no validation or no training "
+            "data; use more data or another fraction"
+        )
+    with pytest.raises(gn.GlassnetError, match=r"validation_split must be in \(0, 1\), got 0"):
+        gn.data.split_rows(10, 0, 0)
+
+
+def test_stratified_split_gives_each_class_its_largest_remainder_share():
+    # counts 7, 2, 1 of m = 10 and 3 held out: quotas 2.1, 0.6, 0.3, floors 2, 0, 0; the one
+    # row left goes to the largest remainder (0.6, class "b"), not to the largest class
+    labels = np.array(list("aabaaacaba"))
+    order = np.random.default_rng([2, 1]).permutation(10)
+    rows, val = gn.data.split_rows(10, 0.3, 2, labels)
+    assert sorted(labels[val].tolist()) == ["a", "a", "b"]
+    # within each class the held rows are the class's first ones in the seeded permutation
+    expected = [
+        *[r for r in order if labels[r] == "a"][:2],
+        [r for r in order if labels[r] == "b"][0],
+    ]
+    assert np.array_equal(val, np.sort(expected))
+    assert np.array_equal(rows, np.setdiff1d(np.arange(10), val))
+    with pytest.raises(gn.GlassnetError, match=r"labels must have shape \(10,\), got \(10, 1\)"):
+        gn.data.split_rows(10, 0.3, 2, labels.reshape(10, 1))
+
+
+def test_kfold_rows_are_the_parts_of_the_seeded_permutation():
+    order = np.random.default_rng(7).permutation(11)
+    folds = gn.data.kfold_rows(11, 3, seed=7)
+    assert len(folds) == 3
+    for (rows, val), part in zip(folds, np.array_split(order, 3), strict=True):
+        assert np.array_equal(val, np.sort(part))
+        assert np.array_equal(rows, np.setdiff1d(np.arange(11), part))
+    assert [len(val) for _, val in gn.data.kfold_rows(4, 2, 0)] == [2, 2]
+    assert [len(val) for _, val in gn.data.kfold_rows(4, 4, 0)] == [1, 1, 1, 1]  # leave one out
+
+
+@pytest.mark.parametrize("folds", [1, 5, True, 2.0, "3"])
+def test_kfold_rows_refuses_a_bad_number_of_folds(folds):
+    with pytest.raises(gn.GlassnetError) as error:
+        gn.data.kfold_rows(4, folds, 0)
+    assert str(error.value) == f"cross-validation needs 2 to 4 folds, got {folds!r}"
+
+
 # Mutants of tools/mutate.py that cannot change behaviour (counted as killed only because they
 # are named here):
 # equivalent: data:51:38 False -> True -- astype(copy=True) only adds a copy; the subtraction
