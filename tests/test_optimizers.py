@@ -212,3 +212,150 @@ def test_adam_epsilon_after_bias_correction(make, rng):
         uncorrected = m_hat / (np.sqrt(v) / np.sqrt(1 - beta2**t) + eps / np.sqrt(1 - beta2**t))
         assert not np.allclose(got, w - lr * (uncorrected + decay * w))
         w = w_next
+
+
+# Each optimizer pairs the i-th gradient (and the i-th slot array) with the i-th parameter; a
+# list one short would silently leave a parameter unchanged, so it is an error.
+@pytest.mark.parametrize("cls", [gn.GradientDescent, gn.Momentum, gn.Nesterov, gn.RMSProp, gn.Adam])
+def test_a_gradient_list_of_another_length_is_an_error(cls):
+    params = [np.ones((2, 2)), np.ones(2)]
+    with pytest.raises(ValueError, match="zip"):
+        cls().step(params, [np.ones((2, 2))])
+
+
+@pytest.mark.parametrize("cls", [gn.Momentum, gn.Nesterov, gn.RMSProp, gn.Adam])
+def test_slots_of_another_length_are_an_error(cls):
+    # a state restored for a network with fewer parameters does not fit this one
+    opt = cls()
+    opt.step([np.ones(2)], [np.ones(2)])
+    params, grads = [np.ones(2), np.ones(3)], [np.ones(2), np.ones(3)]
+    with pytest.raises(ValueError, match="zip"):
+        opt.step(params, grads)
+
+
+@pytest.mark.parametrize("slot", ["moments", "squares"])
+def test_adam_slots_of_another_length_are_an_error(slot):
+    opt = gn.Adam()
+    opt.step([np.ones(2), np.ones(3)], [np.ones(2), np.ones(3)])
+    opt.state.slots[slot] = opt.state.slots[slot][:1]
+    with pytest.raises(ValueError, match="zip"):
+        opt.step([np.ones(2), np.ones(3)], [np.ones(2), np.ones(3)])
+
+
+def test_a_fresh_state_is_all_zero():
+    state = gn.optimizers.OptimizerState()
+    assert (state.t, state.epoch, state.lr, state.slots) == (0, 0, 0.0, {})
+    opt = gn.Adam(lr=0.02)
+    assert (opt.t, opt.state.epoch, opt.lr, opt.state.slots) == (0, 0, 0.02, {})
+
+
+def test_the_first_step_makes_the_slots_and_clearing_the_first_slot_starts_afresh():
+    opt = gn.Adam(lr=0.1)
+    p, g = np.zeros(3), np.array([1.0, -2.0, 3.0])
+    opt.step([p], [g])
+    assert [s.shape for s in opt.moments + opt.squares] == [(3,), (3,)]
+    # without moments the next step starts from zero moments AND zero squares again
+    opt.moments = None
+    opt.step([p], [g])
+    assert np.allclose(opt.moments[0], 0.1 * g) and np.allclose(opt.squares[0], 0.001 * g * g)
+    # the optimizers without slots keep none
+    sgd = gn.GradientDescent()
+    sgd.step([p], [g])
+    assert sgd.state.slots == {} and sgd.t == 1
+
+
+def test_load_state_names_the_foreign_slots_and_the_kept_ones():
+    state = gn.optimizers.OptimizerState(slots={"velocities": [np.zeros(2)], "moments": []})
+    with pytest.raises(gn.GlassnetError) as error:
+        gn.RMSProp().load_state(state)
+    assert str(error.value) == "RMSProp keeps the slots ['squares'], not ['moments', 'velocities']"
+    # a state of its own kind is taken as a copy
+    own = gn.optimizers.OptimizerState(t=4, epoch=2, lr=0.5, slots={"squares": [np.ones(2)]})
+    opt = gn.RMSProp()
+    opt.load_state(own)
+    own.slots["squares"][0][:] = 7
+    assert (opt.t, opt.state.epoch, opt.lr) == (4, 2, 0.5)
+    assert opt.squares[0].tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("opt", "config", "text"),
+    [
+        (gn.GradientDescent(0.1), {"name": "gd", "lr": 0.1}, "GradientDescent(lr=0.1)"),
+        (
+            gn.Momentum(0.2, 0.8),
+            {"name": "momentum", "lr": 0.2, "beta": 0.8},
+            "Momentum(lr=0.2, beta=0.8)",
+        ),
+        (
+            gn.RMSProp(0.3, 0.5, 0.25),
+            {"name": "rmsprop", "lr": 0.3, "rho": 0.5, "epsilon": 0.25},
+            "RMSProp(lr=0.3, rho=0.5, epsilon=0.25)",
+        ),
+        (
+            gn.AdamW(0.4, 0.5, 0.6, 0.7, 0.08),
+            {
+                "name": "adamw",
+                "lr": 0.4,
+                "beta1": 0.5,
+                "beta2": 0.6,
+                "epsilon": 0.7,
+                "weight_decay": 0.08,
+            },
+            "AdamW(lr=0.4, beta1=0.5, beta2=0.6, epsilon=0.7, weight_decay=0.08)",
+        ),
+    ],
+)
+def test_config_and_repr_exactly(opt, config, text):
+    assert opt.config() == config and repr(opt) == text
+    twin = gn.optimizers.from_config(config)
+    assert type(twin) is type(opt) and twin.config() == config and twin.schedule is None
+
+
+def test_config_with_a_schedule_round_trips():
+    schedule = gn.schedules.StepDecay(step=3, factor=0.25)
+    opt = gn.Momentum(lr=0.5, beta=0.7, schedule=schedule)
+    expected = {"name": "momentum", "lr": 0.5, "beta": 0.7}
+    assert opt.config() == {**expected, "schedule": {"name": "step", "step": 3, "factor": 0.25}}
+    assert repr(opt) == (
+        "Momentum(lr=0.5, beta=0.7, schedule={'name': 'step', 'step': 3, 'factor': 0.25})"
+    )
+    twin = gn.optimizers.from_config(opt.config())
+    assert twin.schedule == schedule and twin.config() == opt.config()
+    # the config is read, not consumed
+    config = opt.config()
+    gn.optimizers.from_config(config)
+    assert config == opt.config()
+
+
+def test_the_schedule_sets_the_lr_of_each_epoch_from_lr0():
+    opt = gn.GradientDescent(lr=1.0, schedule=lambda lr0, epoch: lr0 / (epoch + 1))
+    p = np.zeros(1)
+    seen = []
+    for _ in range(3):
+        opt.begin_epoch()
+        seen.append(opt.lr)
+        opt.step([p], [np.ones(1)])
+    assert seen == [1.0, 0.5, 1 / 3] and opt.state.epoch == 3 and opt.lr0 == 1.0
+    assert np.allclose(p, -(1.0 + 0.5 + 1 / 3))  # each step used its epoch's lr
+
+
+def test_get_and_defaults():
+    opt = gn.optimizers.get("rmsprop", lr=0.2, rho=0.5, epsilon=0.1)
+    assert type(opt) is gn.RMSProp and (opt.lr, opt.rho, opt.epsilon) == (0.2, 0.5, 0.1)
+    assert gn.optimizers.get("sgd").config() == {"name": "gd", "lr": 0.0075}
+    schedule = gn.schedules.StepDecay(step=2, factor=0.5)
+    assert gn.optimizers.get("gd", lr=0.1, schedule=schedule).schedule is schedule
+    with pytest.raises(gn.GlassnetError) as error:
+        gn.optimizers.get("momentum", rho=0.9, epsilon=1.0)
+    assert str(error.value) == (
+        "epsilon, rho does not apply to the optimizer 'momentum'; it takes lr, beta"
+    )
+    assert gn.optimizers.defaults("adamw") == {
+        "lr": 0.001,
+        "beta1": 0.9,
+        "beta2": 0.999,
+        "epsilon": 1e-8,
+        "weight_decay": 0.01,
+    }
+    assert gn.optimizers.defaults("rmsprop") == {"lr": 0.001, "rho": 0.9, "epsilon": 1e-8}
