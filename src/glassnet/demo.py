@@ -22,13 +22,14 @@ from pathlib import Path
 import numpy as np
 
 from . import datasets, plots
+from . import recipe as setup
 from .data import Standardizer
 from .errors import GlassnetError
 from .files import model as model_file
-from .plots import _figure_class as _require_matplotlib
+from .plots import figure_class as _require_matplotlib
 from .progress import ProgressBar
-from .progress import _tqdm as _require_tqdm
-from .recipe import Recipe, make_network, make_optimizer
+from .progress import tqdm_module as _require_tqdm
+from .recipe import make_network, make_optimizer
 from .training import train
 from .validation import check_count
 
@@ -37,17 +38,7 @@ N_TRAIN, N_VALIDATION, N_TEST = 3000, 300, 600
 # The lecture's network and its training; ``seed`` is the run's (``run(seed=...)``). The inputs
 # are standardized here with the training images' statistics, and the validation images are
 # drawn separately (no split of the training set).
-LECTURE = Recipe(
-    hidden_layers=(20, 7, 5),
-    activation="relu",
-    init="auto",
-    optimizer="momentum",
-    lr=0.01,
-    optimizer_options={"beta": 0.9},
-    batch_size=64,
-    epochs=25,
-    seed=0,
-)
+LECTURE = setup.LECTURE.replace(epochs=25, seed=0)  # the lecture's recipe, 25 epochs
 # logistic regression on the same inputs; lr 0.002 is the best of 0.0005 ... 0.005 for it
 LINEAR = LECTURE.replace(hidden_layers=(), lr=0.002)
 LAYERS = [N_FEATURES, *LECTURE.hidden_layers, 1]

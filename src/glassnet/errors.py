@@ -26,3 +26,8 @@ class ModelFileError(GlassnetError):
 
 class MissingDependencyError(GlassnetError, ImportError):
     """An optional feature's package is not installed; the message names the extra to install."""
+
+
+class ConvergenceWarning(UserWarning):
+    """Training ended at its epochs cap while the validation cost was still falling; the message
+    names the option to raise (like scikit-learn's ``ConvergenceWarning``)."""

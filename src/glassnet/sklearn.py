@@ -27,6 +27,7 @@ This module *is* the scikit-learn integration, so it imports scikit-learn (>= 1.
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -43,7 +44,7 @@ except ImportError as error:  # validate_data arrived in scikit-learn 1.6
     ) from error
 
 from . import activations, optimizers, recipe
-from .errors import GlassnetError
+from .errors import ConvergenceWarning, GlassnetError
 from .history import History
 from .network import Network
 from .recipe import Fitted, Recipe
@@ -65,14 +66,17 @@ class _GlassEstimator(BaseEstimator):
 
     def __init__(
         self,
-        hidden_layer_sizes=(20, 7, 5),
-        activation: str = "relu",
-        init: str = "auto",
-        optimizer: str = "momentum",
-        learning_rate: float = 0.01,
-        beta: float = 0.9,
-        batch_size: int | None = 64,
-        epochs: int = 200,
+        recipe: str = "default",
+        hidden_layer_sizes=None,
+        activation: str | None = None,
+        init: str | None = None,
+        optimizer: str | None = None,
+        learning_rate: float | None = None,
+        beta: float | None = None,
+        batch_size: int | str | None = None,
+        epochs: int | None = None,
+        l2: float | None = None,
+        early_stopping: int | bool | None = None,
         standardize: bool = True,
         validation_fraction: float | None = None,
         random_state=None,
@@ -80,6 +84,7 @@ class _GlassEstimator(BaseEstimator):
         warm_start: bool = False,
         dtype: str = "float32",
     ) -> None:
+        self.recipe = recipe
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.init = init
@@ -88,6 +93,8 @@ class _GlassEstimator(BaseEstimator):
         self.beta = beta
         self.batch_size = batch_size
         self.epochs = epochs
+        self.l2 = l2
+        self.early_stopping = early_stopping
         self.standardize = standardize
         self.validation_fraction = validation_fraction
         self.random_state = random_state
@@ -114,6 +121,40 @@ class _GlassEstimator(BaseEstimator):
 
     # ---- fitting --------------------------------------------------------------------------
 
+    def _base(self) -> Recipe:
+        """The named recipe (``recipe``) with every parameter that is not None put in
+        (``recipe.customized``: another optimizer starts from its own defaults)."""
+        base = recipe.named(self.recipe)
+        name = base.optimizer if self.optimizer is None else self.optimizer
+        # beta goes only to the optimizers that take one; the others keep their defaults
+        beta = self.beta if "beta" in optimizers.defaults(name) else None
+        patience = self.early_stopping
+        stopping = {}
+        if patience is not None:
+            off = patience is False or patience == 0
+            stopping = dict(
+                early_stopping=None if off else (10 if patience is True else patience),
+                restore_best=not off,
+            )
+            if off:
+                base = base.replace(early_stopping=None, restore_best=False)
+        batch = self.batch_size
+        if batch == "full":
+            base, batch = base.replace(batch_size=None), None
+        return recipe.customized(
+            base,
+            beta=beta,
+            hidden_layers=None if self.hidden_layer_sizes is None else self._hidden_sizes(),
+            activation=self.activation,
+            init=self.init,
+            optimizer=self.optimizer,
+            lr=self.learning_rate,
+            batch_size=batch,
+            epochs=self.epochs,
+            l2=self.l2,
+            **stopping,
+        )
+
     def _recipe(self, seed: int, partial: bool) -> Recipe:
         """The estimator's parameters as the Recipe of one fit (``partial``: one epoch, no
         validation split)."""
@@ -122,17 +163,9 @@ class _GlassEstimator(BaseEstimator):
             fraction = check_fraction(
                 self.validation_fraction, "validation_fraction", closed_low=False
             )
-        # beta goes only to the optimizers that take one; the others keep their defaults
-        options = {"beta": self.beta} if "beta" in optimizers.defaults(self.optimizer) else {}
-        return Recipe(
-            hidden_layers=tuple(self._hidden_sizes()),
-            activation=self.activation,
-            init=self.init,
-            optimizer=self.optimizer,
-            lr=self.learning_rate,
-            optimizer_options=options,
-            epochs=1 if partial else self.epochs,
-            batch_size=self.batch_size,
+        base = self._base()
+        return base.replace(
+            epochs=1 if partial else base.epochs,
             seed=seed,
             validation_split=fraction,
             standardize=self.standardize,
@@ -192,6 +225,13 @@ class _GlassEstimator(BaseEstimator):
         self.history_, self.standardizer_ = fitted.history, fitted.standardizer
         self._keep_fitted(fitted)
         self.n_iter_ = self.history_.epochs
+        if not partial and recipe.still_falling(self.history_, plan.early_stopping or 10):
+            warnings.warn(
+                f"{type(self).__name__} stopped at epochs={plan.epochs} while the validation "
+                "cost was still falling; raise epochs for a better model",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
         return self
 
     def _draw_seed(self) -> int:
@@ -207,7 +247,12 @@ class _GlassEstimator(BaseEstimator):
 
     def _check_same_architecture(self) -> None:
         net = self.network_
-        wanted = (self._hidden_sizes(), activations.get(self.activation).name, np.dtype(self.dtype))
+        base = self._base()
+        wanted = (
+            list(base.hidden_layers),
+            activations.get(base.activation).name,
+            np.dtype(self.dtype),
+        )
         if (net.sizes[1:-1], net.hidden.name, net.dtype) != wanted:
             raise GlassnetError(
                 f"{type(self).__name__} continues the fitted network_ {net} (warm_start=True or "
@@ -270,16 +315,25 @@ class GlassClassifier(ClassifierMixin, _GlassEstimator):
     """A classifier: glassnet's L-layer network with one sigmoid output unit for two classes,
     or K softmax output units for K > 2 classes.
 
-    Parameters (all plain data, as scikit-learn requires):
+    Parameters (all plain data, as scikit-learn requires). ``recipe`` names the starting point,
+    ``glassnet.recipe.DEFAULT`` ("default", chosen by measurement: one hidden layer of 100 tanh
+    units, Adam lr 0.001, batches of 64, L2 1e-4, up to 200 epochs with early stopping) or
+    ``glassnet.recipe.LECTURE`` ("lecture": the lecture's (20, 7, 5) ReLU network with momentum
+    lr 0.01, beta 0.9); every other hyper-parameter left at None is the recipe's.
 
     - ``hidden_layer_sizes``: units per hidden layer, e.g. (20, 7, 5); () is logistic regression.
     - ``activation``: hidden activation, "relu", "tanh", "sigmoid" or "identity".
-    - ``init``: initializer name ("auto": he for ReLU, lecun otherwise).
-    - ``optimizer``, ``learning_rate``, ``beta``: "momentum" (V = beta V + (1 - beta) dW,
-      W = W - lr V), "gd" (W = W - lr dW) or any other name in ``gn.optimizers`` ("nesterov",
-      "rmsprop", "adam", "adamw"); each gets ``learning_rate`` as lr, and ``beta`` if it takes
-      one (the others keep their published defaults).
-    - ``batch_size`` (None: full batch) and ``epochs``: the mini-batch schedule of ``gn.train``.
+    - ``init``: initializer name ("auto": he for ReLU, lecun otherwise; "glorot", ...).
+    - ``optimizer``, ``learning_rate``, ``beta``: any name in ``gn.optimizers`` ("gd", "sgd",
+      "momentum", "nesterov", "rmsprop", "adam", "adamw"); an optimizer other than the recipe's
+      starts from its own published defaults; ``beta`` goes to those that take one.
+    - ``batch_size`` ("full": full batch) and ``epochs`` (the cap): the mini-batch schedule of
+      ``gn.train``.
+    - ``l2``: the L2 penalty lambda.
+    - ``early_stopping``: patience in epochs (False or 0: off); it watches the validation cost
+      with ``validation_fraction``, else the training cost, and keeps the best epoch's weights.
+      When training ends at ``epochs`` while the validation cost still falls, ``fit`` warns with
+      ``glassnet.errors.ConvergenceWarning``.
     - ``standardize``: fit a ``gn.Standardizer`` on the training rows and apply it everywhere.
     - ``validation_fraction``: None to train on every row, or a fraction in (0, 1) held out
       (``gn.data.split_rows``: stratified by class, seeded by ``random_state``) so that
