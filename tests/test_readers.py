@@ -322,3 +322,210 @@ def test_missing_optional_dependency_names_the_extra(tmp_path, monkeypatch, modu
     target = source if ":" in source else tmp_path / source
     with pytest.raises(gn.GlassnetError, match=r'pip install "glassnet\[data\]"'):
         readers.read(target)
+
+
+# ---- task inference (issue 16) --------------------------------------------------------------
+
+
+def test_task_inference_decimal_target_is_regression_text_labels_classes(tmp_path):
+    rng = np.random.default_rng(0)
+    rows = [[i, f"{v:.3f}"] for i, v in enumerate(rng.normal(100, 20, 60))]
+    data = readers.read(write_csv(tmp_path / "r.csv", ["a", "y"], rows), task="auto")
+    assert data.task == "regression" and "60 distinct decimal numbers" in data.task_reason
+    rows = [[i, ["cat", "dog"][i % 2]] for i in range(40)]
+    data = readers.read(write_csv(tmp_path / "c.csv", ["a", "y"], rows), task="auto")
+    assert data.task == "classification" and data.classes.tolist() == ["cat", "dog"]
+    assert "2 text labels" in data.task_reason
+    rows = [[i, i % 3] for i in range(30)]
+    data = readers.read(write_csv(tmp_path / "k.csv", ["a", "y"], rows), task="auto")
+    assert data.task == "classification" and "3 whole-number labels" in data.task_reason
+    # whole numbers written as decimals (pandas writes 0/1 labels with a NaN as 0.0/1.0)
+    rows = [[i, f"{i % 2}.0"] for i in range(30)]
+    assert (
+        readers.read(write_csv(tmp_path / "f.csv", ["a", "y"], rows), task="auto").classes.size == 2
+    )
+
+
+def test_task_inference_refuses_the_ambiguous_cases_naming_task(tmp_path):
+    # the diabetes progression written as integers: 214 classes of 442 rows is not a classifier
+    rows = [[i, 25 + i // 2] for i in range(442)]
+    path = write_csv(tmp_path / "counts.csv", ["a", "y"], rows)
+    with pytest.raises(gn.GlassnetError, match=r"221 distinct whole numbers in 442 rows.*--task"):
+        readers.read(path, task="auto")
+    with pytest.raises(
+        gn.GlassnetError, match="quantity rather than classes; use --task regression"
+    ):
+        readers.read(path, task="classification")
+    assert readers.read(path, task="regression").y[-1] == 25 + 441 // 2
+    rows = [[i, [0.5, 1.5, 2.5][i % 3]] for i in range(30)]
+    with pytest.raises(gn.GlassnetError, match="only 3 distinct decimal numbers.*--task"):
+        readers.read(write_csv(tmp_path / "d.csv", ["a", "y"], rows), task="auto")
+    rows = [[i, f"id{i}"] for i in range(50)]
+    with pytest.raises(gn.GlassnetError, match="50 distinct text values in 50 rows.*--target"):
+        readers.read(write_csv(tmp_path / "t.csv", ["a", "y"], rows), task="auto")
+    assert readers.read("sklearn:diabetes", task="auto").task == "regression"
+
+
+# ---- CSV files as people have them ----------------------------------------------------------
+
+
+def iris_frame():
+    pd = pytest.importorskip("pandas")
+    from sklearn.datasets import load_iris
+
+    frame = load_iris(as_frame=True).frame
+    frame["target"] = pd.Categorical.from_codes(
+        frame["target"], ["setosa", "versicolor", "virginica"]
+    )
+    return frame
+
+
+def test_csv_shapes_pandas_index_no_header_semicolon_tab(tmp_path):
+    frame = iris_frame()
+    expected = frame.drop(columns="target").to_numpy()
+    shapes = {
+        "index.csv": (dict(), ["dropped a leading unnamed index column"]),
+        "plain.csv": (dict(index=False), []),
+        "noheader.csv": (dict(index=False, header=False), ["no header row"]),
+        "semicolon.csv": (dict(index=False, sep=";"), ["delimiter semicolon"]),
+        "tab.txt": (dict(index=False, sep="\t"), ["delimiter tab"]),
+        "latin1.csv": (dict(index=False, encoding="latin-1"), []),
+    }
+    for name, (options, notes) in shapes.items():
+        path = tmp_path / name
+        frame.to_csv(path, **options)
+        data = readers.read(path, task="auto")
+        assert data.task == "classification", name
+        np.testing.assert_allclose(data.X, expected, err_msg=name)
+        assert data.classes.tolist() == ["setosa", "versicolor", "virginica"], name
+        for note in notes:
+            assert any(note in n for n in data.notes), (name, data.notes)
+        assert data.columns == (
+            [f"column {j}" for j in range(1, 5)] if "noheader" in name else list(frame.columns[:4])
+        )
+
+
+def test_csv_target_by_name_or_number_and_text_features_one_hot(tmp_path):
+    rows = [["red", 1.0, "a", 7], ["blue", 2.0, "b", 8], ["red", 3.0, "a", 9], ["green", 4, "b", 1]]
+    path = write_csv(tmp_path / "m.csv", ["color", "size", "label", "n"], rows)
+    by_name = readers.read(path, target="label")
+    by_number = readers.read(path, target="3")
+    last = readers.read(path, target="-2")
+    for data in (by_name, by_number, last):
+        assert data.target == "label" and data.classes.tolist() == ["a", "b"]
+        assert data.feature_names == ["color=blue", "color=green", "color=red", "size", "n"]
+        assert data.categories == {"color": ["blue", "green", "red"]}
+        assert data.columns == ["color", "size", "n"]
+        np.testing.assert_array_equal(data.X[:, :3], [[0, 0, 1], [1, 0, 0], [0, 0, 1], [0, 1, 0]])
+    # a model's columns, by name and in any order, with its categories; an unseen one is refused
+    new = write_csv(tmp_path / "new.csv", ["n", "size", "color"], [[5, 2.5, "green"]])
+    again = readers.read(
+        new, labels=False, columns=["color", "size", "n"], categories=by_name.categories
+    )
+    np.testing.assert_array_equal(again.X, [[0, 1, 0, 2.5, 5]])
+    with pytest.raises(gn.GlassnetError, match=r"'pink' at line 2 .* never saw"):
+        readers.read(
+            write_csv(tmp_path / "pink.csv", ["n", "size", "color"], [[5, 2.5, "pink"]]),
+            labels=False,
+            columns=["color", "size", "n"],
+            categories=by_name.categories,
+        )
+    with pytest.raises(gn.GlassnetError, match="no column 'weight', an input of the model"):
+        readers.read(new, labels=False, columns=["color", "weight"], categories={})
+    with pytest.raises(gn.GlassnetError, match="no column 'nine'.*column number, 1 to 4"):
+        readers.read(path, target="nine")
+
+
+def test_fingerprint_counts_the_rows_seen_again():
+    X = np.arange(12.0).reshape(6, 2)
+    hashes = readers.fingerprint(X[:4])
+    assert len(hashes) == 4 and readers.seen_rows(X, hashes) == 4
+    assert readers.seen_rows(X[4:], hashes) == 0 and readers.seen_rows(X, None) == 0
+
+
+# ---- the reader fuzzed like the model loader ------------------------------------------------
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+CSV_FUZZ = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+VALID_CSV = (
+    b",a,b,color,label\n0,1.5,2,red,yes\n1,2.5,3,blue,no\n2,0.5,1,red,yes\n3,4.5,0,blue,no\n"
+)
+
+
+def read_bytes(tmp_path, data: bytes, name="case.csv"):
+    """Read ``data`` as a CSV: a valid Dataset, or a GlassnetError that says where; never
+    anything else."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    for task in ("auto", "classification", "regression"):
+        try:
+            dataset = readers.read(path, task=task)
+        except gn.GlassnetError as e:
+            assert str(path) in str(e) or "target" in str(e) or "labels" in str(e), str(e)
+            continue
+        assert dataset.X.ndim == 2 and np.isfinite(dataset.X).all()
+        assert len(dataset.y) == len(dataset.X) and dataset.task in readers.TASKS
+        if dataset.task == "classification":
+            assert dataset.y.min() >= 0 and dataset.y.max() < len(dataset.classes)
+
+
+def edit(data: bytes, operations) -> bytes:
+    buffer = bytearray(data)
+    for kind, position, value in operations:
+        at = position % (len(buffer) + 1)
+        if kind == "flip" and buffer:
+            buffer[at % len(buffer)] ^= value[0] or 1
+        elif kind == "insert":
+            buffer[at:at] = value
+        elif kind == "delete":
+            del buffer[at : at + len(value)]
+        elif kind == "truncate":
+            del buffer[at:]
+    return bytes(buffer)
+
+
+csv_bytes = st.sampled_from([b",", b";", b"\t", b"\n", b'"', b"x", b"1", b".", b"\xe9", b"\xc3"])
+
+
+@CSV_FUZZ
+@given(data=st.binary(max_size=512))
+def test_random_bytes_read_or_raise_glassnet_error(tmp_path, data):
+    read_bytes(tmp_path, data)
+
+
+@CSV_FUZZ
+@given(
+    operations=st.lists(
+        st.tuples(
+            st.sampled_from(["flip", "insert", "insert", "delete", "truncate"]),
+            st.integers(0, 2**16),
+            st.one_of(csv_bytes, st.binary(min_size=1, max_size=4)),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_random_edits_of_a_valid_csv_read_or_raise_glassnet_error(tmp_path, operations):
+    read_bytes(tmp_path, edit(VALID_CSV, operations))
+
+
+@CSV_FUZZ
+@given(
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "latin-1", "cp1252", "utf-16"]),
+    words=st.lists(st.text(min_size=1, max_size=6), min_size=1, max_size=4),
+)
+def test_mixed_encodings_read_or_raise_glassnet_error(tmp_path, encoding, words):
+    text = VALID_CSV.decode().replace("red", words[0]).replace("yes", words[-1])
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        data = text.encode("utf-8")
+    half = len(data) // 2
+    mixed = data[:half] + text.encode("latin-1", "replace")[half:]
+    read_bytes(tmp_path, data)
+    read_bytes(tmp_path, mixed, "mixed.csv")

@@ -32,6 +32,9 @@ Every problem is a ``GlassnetError`` naming the problem and the fix.
 from __future__ import annotations
 
 import csv
+import hashlib
+import io
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,7 +63,10 @@ class Dataset:
     (``classes[1]`` the positive class of a binary task; None for regression); ``X_test``,
     ``y_test`` a test set that came with the data (the HDF5 twin, a built-in test set);
     ``images_shape`` (h, w, c) when the rows are images; ``sample_names`` the image files, when
-    there are files; ``task`` "classification" or "regression".
+    there are files; ``task`` "classification" or "regression", and ``task_reason`` why, when
+    it was inferred; ``notes`` what the reader detected (delimiter, header, index column,
+    encoding, one-hot columns); ``columns`` a CSV's input columns by name and ``categories``
+    the values of each one-hot encoded column (a model file keeps both).
     """
 
     X: np.ndarray
@@ -76,6 +82,10 @@ class Dataset:
     positive: str | None = None
     sample_names: list[str] | None = field(default=None, repr=False)
     task: str = "classification"
+    task_reason: str | None = None
+    notes: list[str] = field(default_factory=list)
+    columns: list[str] | None = None
+    categories: dict | None = None
 
     @property
     def n_features(self) -> int:
@@ -121,6 +131,10 @@ class _Raw:
     sample_names: list[str] | None = None
     task: str | None = None  # the set's own task, when it has one (sklearn:diabetes)
     where: Callable[[int], str] | None = None  # row i -> "line N of file.csv"
+    notes: list[str] = field(default_factory=list)  # what the reader detected, to be said
+    columns: list[str] | None = None  # the input columns of a CSV, before one-hot encoding
+    categories: dict | None = None  # text column -> its categories, one-hot encoded
+    target_kind: str | None = None  # "text", "integer" or "decimal": how the labels were written
 
 
 def read(
@@ -135,6 +149,8 @@ def read(
     seed: int = 0,
     target_hint: str | None = None,
     task: str = "classification",
+    columns: list[str] | None = None,
+    categories: dict | None = None,
 ) -> Dataset:
     """Read DATA (a path or a built-in name) into a Dataset.
 
@@ -144,10 +160,11 @@ def read(
     the size images are resized to; ``seed`` seeds built-in generated sets; ``target_hint``
     (a model's label column) is the CSV label column when ``target`` is not given and the CSV
     has a column of that name; ``task`` is "classification" (labels become class indices) or
-    "regression" (the target stays a number).
+    "regression" (the target stays a number) or "auto" (``infer_task``). ``columns`` and
+    ``categories`` (a model's) are the CSV input columns by name and their one-hot categories.
     """
-    if task not in TASKS:
-        raise GlassnetError(f"unknown task {task!r}; choose one of: {', '.join(TASKS)}")
+    if task not in (*TASKS, "auto"):
+        raise GlassnetError(f"unknown task {task!r}; choose one of: auto, {', '.join(TASKS)}")
     if task == "regression" and positive is not None:
         raise GlassnetError(
             "--positive picks a class and does not apply to --task regression; drop one of them"
@@ -169,18 +186,113 @@ def read(
     elif kind == "images":
         raw = _read_image_folder(path, image_size)
     elif kind == "csv":
-        raw = _read_csv(path, target, n_features, target_hint)
+        raw = _read_csv(path, target, n_features, target_hint, columns, categories)
     elif kind == "npz":
         raw = _read_npz(path)
     else:
         raw = _read_hdf5(path)
-    if raw.task is not None and raw.task != task and raw.y is not None:
+    if raw.task is not None and task not in (raw.task, "auto") and raw.y is not None:
         raise GlassnetError(
             f"{raw.source} is a {raw.task} data set; use --task {raw.task} (task={raw.task!r})"
         )
+    reason = None
+    if task == "auto":
+        task, reason = infer_task(raw, positive)
     if task == "regression":
-        return _finish_regression(raw, labels)
-    return _finish(raw, classes, positive if positive is not None else raw.positive, labels)
+        data = _finish_regression(raw, labels)
+    else:
+        if classes is None and raw.y is not None:
+            _refuse_measurements(raw)
+        data = _finish(raw, classes, positive if positive is not None else raw.positive, labels)
+    data.task_reason, data.notes = reason, raw.notes
+    data.columns, data.categories = raw.columns, raw.categories
+    return data
+
+
+# ---- the task -------------------------------------------------------------------------------
+
+MAX_AUTO_CLASSES = 20  # whole-number or text labels up to this many distinct are classes
+
+
+def infer_task(raw: _Raw, positive: str | None = None) -> tuple[str, str]:
+    """(task, why) from the target: decimal numbers with many distinct values are regression,
+    text or whole-number labels with few distinct values are classes; the ambiguous cases are
+    refused with a message that names --task."""
+    if raw.task is not None:
+        return raw.task, f"{raw.task} ({raw.source} is a {raw.task} data set)"
+    name = f"the target {raw.target!r}" if raw.target else f"the labels of {raw.source}"
+    if raw.y is None:
+        return "classification", "classification (no labels to tell from)"
+    y = np.asarray(raw.y)
+    k, m = len(np.unique(y)), len(y)
+    kind = raw.target_kind or ("text" if y.dtype.kind not in "biuf" else None)
+    if kind is None:
+        whole = y.dtype.kind in "biu" or bool(np.all(y == np.round(y)))
+        kind = "integer" if whole else "decimal"
+    if positive is not None:
+        return "classification", f"classification (--positive {positive} picks a class)"
+    choose = " Choose with --task classification or --task regression"
+    if kind == "text":
+        if k > MAX_AUTO_CLASSES and k > m / 2:
+            raise GlassnetError(
+                f"{name} holds {k} distinct text values in {m} rows, more like names than "
+                f"classes.{choose}, or pick another column with --target"
+            )
+        return "classification", f"classification ({name} holds {k} text labels)"
+    if kind == "decimal":
+        if k > MAX_AUTO_CLASSES:
+            return "regression", f"regression ({name} holds {k} distinct decimal numbers)"
+        if np.all(y == np.round(y)):
+            return "classification", f"classification ({name} holds {k} whole numbers)"
+        raise GlassnetError(
+            f"{name} holds only {k} distinct decimal numbers in {m} rows: a measurement or "
+            f"{k} classes?{choose}"
+        )
+    if k <= MAX_AUTO_CLASSES:
+        return "classification", f"classification ({name} holds {k} whole-number labels)"
+    raise GlassnetError(
+        f"{name} holds {k} distinct whole numbers in {m} rows: a count or measurement, or "
+        f"{k} classes?{choose}"
+    )
+
+
+def _refuse_measurements(raw: _Raw) -> None:
+    """Numeric labels with about as many distinct values as rows are a quantity, not classes:
+    refused, not trained (a 214-class classifier of 442 rows learns nothing)."""
+    y = np.asarray(raw.y)
+    if y.dtype.kind not in "iuf":
+        return
+    k, m = len(np.unique(y)), len(y)
+    if k > MAX_AUTO_CLASSES and k > m / 4:
+        name = f"the target {raw.target!r}" if raw.target else f"the labels of {raw.source}"
+        raise GlassnetError(
+            f"{name} has {k} distinct labels in {m} rows, numbers that look like a quantity "
+            "rather than classes; use --task regression (task='regression')"
+        )
+
+
+# ---- fingerprints of rows -------------------------------------------------------------------
+
+MAX_FINGERPRINT = 100_000  # rows whose hashes a model file keeps
+
+
+def fingerprint(X) -> list[str]:
+    """Short hashes of the rows of X (sorted, distinct; at most ``MAX_FINGERPRINT``), which a
+    model file keeps so that evaluate can tell when data holds the rows it was trained on."""
+    X = np.ascontiguousarray(np.asarray(X, dtype=np.float64))
+    hashes = {hashlib.blake2b(row.tobytes(), digest_size=8).hexdigest() for row in X}
+    return sorted(hashes)[:MAX_FINGERPRINT]
+
+
+def seen_rows(X, hashes) -> int:
+    """How many rows of X have a hash in ``hashes`` (a model's ``fingerprint``)."""
+    if not hashes:
+        return 0
+    known = set(hashes)
+    return sum(
+        hashlib.blake2b(row.tobytes(), digest_size=8).hexdigest() in known
+        for row in np.ascontiguousarray(np.asarray(X, dtype=np.float64))
+    )
 
 
 def _kind(path: Path) -> str:
@@ -378,109 +490,315 @@ def _labels_from_text(values: list[str], where) -> np.ndarray:
 
 # ---- CSV ------------------------------------------------------------------------------------
 
+DELIMITERS = (",", ";", "\t", "|")
+MAX_CATEGORIES = 100  # distinct values of a text feature column that one-hot encoding accepts
+_SNIFF_LINES = 50
+_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def _decode(raw: bytes, path: Path) -> tuple[str, str | None]:
+    """The file's text and a note on its encoding: UTF-8 (with or without a byte-order mark),
+    UTF-16 with a byte-order mark, else Latin-1 (which every byte sequence is), said so."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "encoding UTF-16"
+        except UnicodeDecodeError as e:
+            raise GlassnetError(
+                f"cannot read CSV {path}: it starts as UTF-16 but byte {e.start} is not; save it "
+                "as a UTF-8 CSV file"
+            ) from None
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        return raw.decode("latin-1"), f"encoding Latin-1 (not UTF-8 from line {line})"
+
+
+def _sniff_delimiter(text: str, path: Path) -> str:
+    """The delimiter that splits the first lines into the same number (> 1) of fields most
+    often; a comma when none does (one column)."""
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    lines = [line for line in text.splitlines()[: _SNIFF_LINES * 2] if line.strip()]
+    lines = lines[:_SNIFF_LINES]
+    best, best_score = ",", 0
+    for delimiter in DELIMITERS:
+        try:
+            counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        except csv.Error:
+            continue
+        if not counts or max(counts) < 2:
+            continue
+        common = max(set(counts), key=counts.count)
+        score = counts.count(common) * 1000 + common if common > 1 else 0
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _parse_table(text: str, delimiter: str, path: Path) -> list[list[str]]:
+    """Every line's fields as text (pandas' C parser), the blank lines as empty rows so that
+    row i is line i + 1 (quoted line breaks aside)."""
+    import pandas as pd  # the data extra; read only for CSV files
+
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise GlassnetError(
+            f"cannot read CSV {path}: line {line} holds a NUL byte, so it is binary, not UTF-8 "
+            "text; save it as a UTF-8 CSV file with a header row"
+        )
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            quotechar='"',
+            engine="c",
+        )
+    except pd.errors.EmptyDataError:
+        raise GlassnetError(f"CSV {path} is empty; it needs a header row and data rows") from None
+    except (pd.errors.ParserError, ValueError, OverflowError) as e:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(e))
+        if found:
+            expected, line, saw = found.groups()
+            raise GlassnetError(
+                f"cannot read CSV {path}: line {line} has {saw} fields but the header has "
+                f"{expected}; check the delimiter ({_NAMES[delimiter]}) and quoting"
+            ) from None
+        raise GlassnetError(
+            f"cannot read CSV {path}: {' '.join(str(e).split())}; check that it is a CSV file"
+        ) from None
+    table = frame.to_numpy(dtype=object).tolist()
+    # pandas pads a short line with empty fields; the stdlib's reader counts what each line has
+    width = len(table[0]) if table else 0
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        for row in reader:
+            if row and any(c.strip() for c in row) and len(row) != width:
+                raise GlassnetError(
+                    f"cannot read CSV {path}: line {reader.line_num} has {len(row)} fields but "
+                    f"the header has {width}; check the delimiter ({_NAMES[delimiter]}) and "
+                    "quoting"
+                )
+    except csv.Error as e:
+        raise GlassnetError(
+            f"cannot read CSV {path}: line {reader.line_num}: {e}; check the quoting"
+        ) from None
+    return table
+
+
+def _number(text: str) -> float | None:
+    """The number a cell holds, or None (text, or empty)."""
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _looks_like_data(first: list[str], body: list[list[str]]) -> bool:
+    """Whether the first row is data rather than a header: every column whose other cells are
+    all numbers has a number there too (and there is such a column)."""
+    numeric = [
+        j for j in range(len(first)) if body and all(_number(row[j]) is not None for row in body)
+    ]
+    return bool(numeric) and all(_number(first[j]) is not None for j in numeric)
+
 
 def _read_csv(
-    path: Path, target: str | None, n_features: int | None, target_hint: str | None = None
+    path: Path,
+    target: str | None,
+    n_features: int | None,
+    target_hint: str | None = None,
+    columns: list[str] | None = None,
+    categories: dict | None = None,
 ) -> _Raw:
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    """A CSV file as people have them: the encoding, the delimiter, the header row and a
+    leading unnamed index column (pandas' ``to_csv``) are detected and said (``notes``); the
+    target is any column, by name or by number; text feature columns are one-hot encoded.
+
+    ``columns`` and ``categories`` (a model's) give the input columns by name and the
+    categories of each text column, so that predict builds exactly the model's inputs."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f, delimiter=delimiter)
-            rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
-    except UnicodeDecodeError as e:
-        raise GlassnetError(
-            f"cannot read CSV {path}: it is not UTF-8 text (byte {e.start}); save it as a UTF-8 "
-            "CSV file with a header row"
-        ) from None
-    except csv.Error as e:
-        raise GlassnetError(f"cannot read CSV {path}: {e}; check that it is a CSV file") from None
+        raw_bytes = path.read_bytes()
     except OSError as e:
         raise GlassnetError(f"cannot read CSV {path}: {e.strerror}") from None
+    text, encoding = _decode(raw_bytes, path)
+    notes = [encoding] if encoding else []
+    delimiter = _sniff_delimiter(text, path)
+    if delimiter != ",":
+        notes.append(f"delimiter {_NAMES[delimiter]}")
+    table = _parse_table(text, delimiter, path)
+    rows = [(i + 1, row) for i, row in enumerate(table) if any(c.strip() for c in row)]
     if not rows:
         raise GlassnetError(f"CSV {path} is empty; it needs a header row and data rows")
-    header = [name.strip() or f"column {i + 1}" for i, name in enumerate(rows[0][1])]
-    body = rows[1:]
-    if not body:
-        raise GlassnetError(f"CSV {path} has a header but no data rows")
-    if len(set(header)) != len(header):
-        repeated = next(name for name in header if header.count(name) > 1)
-        raise GlassnetError(f"CSV {path} has two columns named {repeated!r}; rename one")
-    for line, row in body:
-        if len(row) != len(header):
-            raise GlassnetError(
-                f"cannot read CSV {path}: line {line} has {len(row)} fields but the header has "
-                f"{len(header)}; check the delimiter (comma) and quoting"
-            )
-    if target is not None:
-        if target not in header:
-            raise GlassnetError(
-                f"CSV {path} has no column {target!r}; its columns are: {', '.join(header)}"
-            )
-        label_column = header.index(target)
-    elif target_hint is not None and target_hint in header:
-        label_column = header.index(target_hint)
-    elif n_features is not None and len(header) == n_features:
-        label_column = None  # features only: data to predict
+    width = len(rows[0][1])
+    cells = [[c.strip() for c in row] for _, row in rows]
+    if _looks_like_data(cells[0], cells[1:]) and (columns is None or cells[0] != columns):
+        header = [f"column {j + 1}" for j in range(width)]
+        body = rows
+        notes.append("no header row (columns named column 1, column 2, ...)")
     else:
-        label_column = len(header) - 1
+        header = [name or f"column {j + 1}" for j, name in enumerate(cells[0])]
+        body = rows[1:]
+        cells = cells[1:]
+        if not body:
+            raise GlassnetError(f"CSV {path} has a header but no data rows")
     lines = [line for line, _ in body]
 
     def where(i: int) -> str:
         return f"line {lines[i]} of {path}"
 
-    columns = list(zip(*(row for _, row in body)))
-    features = [j for j in range(len(header)) if j != label_column]
+    index_named = header[0] in ("column 1", "Unnamed: 0")
+    first = [row[0] for row in cells]
+    if width > 1 and index_named and first == [str(i) for i in range(len(first))]:
+        if columns is None or header[0] not in columns:
+            header, cells = header[1:], [row[1:] for row in cells]
+            width -= 1
+            notes.append("dropped a leading unnamed index column (0, 1, 2, ...)")
+    if len(set(header)) != len(header):
+        repeated = next(name for name in header if header.count(name) > 1)
+        raise GlassnetError(f"CSV {path} has two columns named {repeated!r}; rename one")
+
+    label_column = _target_column(path, header, target, target_hint, n_features, columns)
+    if columns is not None:
+        missing = [name for name in columns if name not in header]
+        extra = [j for j, n in enumerate(header) if n not in columns and j != label_column]
+        if missing:
+            raise GlassnetError(
+                f"CSV {path} has no column {missing[0]!r}, an input of the model (its inputs: "
+                f"{', '.join(columns)}); give the columns it was trained on, by name"
+            )
+        if extra:
+            raise GlassnetError(
+                f"CSV {path} has the column {header[extra[0]]!r}, which the model was not "
+                f"trained on (its inputs: {', '.join(columns)}); drop it"
+            )
+        features = [header.index(name) for name in columns]
+    else:
+        features = [j for j in range(width) if j != label_column]
     if not features:
         raise GlassnetError(f"CSV {path} has no feature columns besides the label column")
-    X = np.empty((len(body), len(features)))
-    for k, j in enumerate(features):
-        X[:, k] = _numeric_column(columns[j], header[j], where)
-    y = None
+
+    blocks, names, found = [], [], {}
+    known = categories or {}
+    for j in features:
+        values = [row[j] for row in cells]
+        given = known.get(header[j]) if categories is not None else None
+        block, block_names, levels = _feature_column(values, header[j], where, given, columns)
+        blocks.append(block)
+        names.extend(block_names)
+        if levels is not None:
+            found[header[j]] = levels
+    if found and categories is None:
+        notes.append(
+            "one-hot encoded "
+            + ", ".join(f"{name} ({len(levels)} values)" for name, levels in found.items())
+        )
+    X = np.column_stack(blocks) if blocks else np.empty((len(cells), 0))
+    y = kind = None
     if label_column is not None:
-        values = [v.strip() for v in columns[label_column]]
+        values = [row[label_column] for row in cells]
         if "" in values:
             raise GlassnetError(
                 f"the label column {header[label_column]!r} is empty at "
                 f"{where(values.index(''))}; give every row a label"
             )
         y = _labels_from_text(values, where)
+        kind = _target_kind(values, y)
     return _Raw(
         X=X,
         y=y,
         source=str(path),
-        feature_names=[header[j] for j in features],
+        feature_names=names,
         target=None if label_column is None else header[label_column],
         where=where,
+        notes=notes,
+        columns=[header[j] for j in features],
+        categories=found,
+        target_kind=kind,
     )
 
 
-def _numeric_column(values: tuple[str, ...], name: str, where) -> np.ndarray:
-    text = np.array([v.strip() for v in values])
-    try:
-        column = text.astype(np.float64)
-    except ValueError:
-        for i, v in enumerate(text.tolist()):
-            if v == "":
-                raise GlassnetError(
-                    f"column {name!r} has an empty value at {where(i)}; fill it in or drop the row"
-                ) from None
-            try:
-                float(v)
-            except ValueError:
-                raise GlassnetError(
-                    f"column {name!r} is not numeric ({v!r} at {where(i)}); glassnet needs numeric "
-                    "features: encode the column as numbers or drop it"
-                ) from None
-        raise
-    bad = ~np.isfinite(column)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        kind = "a NaN" if np.isnan(column[i]) else "an infinite"
+def _target_column(path, header, target, target_hint, n_features, columns) -> int | None:
+    """The label column: ``target`` by name or by number (1 is the first column, -1 the
+    last); else the model's (``target_hint``); else none when the columns are the model's
+    inputs alone; else the last column."""
+    if target is not None:
+        if target in header:
+            return header.index(target)
+        number = _number(target)
+        if number is not None and number == int(number) and 1 <= abs(number) <= len(header):
+            return int(number) - 1 if number > 0 else len(header) + int(number)
         raise GlassnetError(
-            f"column {name!r} has {kind} value at {where(i)} ({int(bad.sum())} in all); "
-            "remove or impute them"
+            f"CSV {path} has no column {target!r}; its columns are: {', '.join(header)} (or "
+            f"give a column number, 1 to {len(header)})"
         )
-    return column
+    if target_hint is not None and target_hint in header:
+        return header.index(target_hint)
+    if columns is not None and set(header) == set(columns):
+        return None  # the model's inputs only: data to predict
+    if columns is None and n_features is not None and len(header) == n_features:
+        return None
+    return len(header) - 1
+
+
+def _feature_column(values: list[str], name: str, where, given, columns):
+    """(block of columns, their names, the categories or None) of one feature column:
+    numbers as they are; a text column one-hot encoded over its sorted values (or the
+    model's ``given`` categories)."""
+    numbers = [_number(v) for v in values]
+    text = [i for i, v in enumerate(numbers) if v is None]
+    if not text and given is None:
+        column = np.array(numbers, dtype=np.float64)
+        bad = ~np.isfinite(column)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            what = "a NaN" if np.isnan(column[i]) else "an infinite"
+            raise GlassnetError(
+                f"column {name!r} has {what} value at {where(i)} ({int(bad.sum())} in all); "
+                "remove or impute them"
+            )
+        return column[:, None], [name], None
+    empty = [i for i, v in enumerate(values) if v == ""]
+    if empty:
+        raise GlassnetError(
+            f"column {name!r} has an empty value at {where(empty[0])}; fill it in or drop the row"
+        )
+    if given is None and len(text) < len(values):
+        i, j = text[0], next(i for i, v in enumerate(numbers) if v is not None)
+        raise GlassnetError(
+            f"column {name!r} is not numeric ({values[i]!r} at {where(i)}) but holds numbers too "
+            f"({values[j]!r} at {where(j)}); make it all numbers, or all text to one-hot encode it"
+        )
+    levels = sorted(set(values)) if given is None else [str(c) for c in given]
+    if given is None and len(levels) > MAX_CATEGORIES:
+        raise GlassnetError(
+            f"column {name!r} holds {len(levels)} distinct text values (e.g. {levels[0]!r} at "
+            f"{where(values.index(levels[0]))}), too many to one-hot encode (at most "
+            f"{MAX_CATEGORIES}); drop it or encode it as numbers"
+        )
+    lookup = {level: k for k, level in enumerate(levels)}
+    block = np.zeros((len(values), len(levels)))
+    for i, value in enumerate(values):
+        if value not in lookup:
+            raise GlassnetError(
+                f"column {name!r} has the value {value!r} at {where(i)}, which the model never "
+                f"saw (its values: {', '.join(levels[:20])}); give one of them"
+            )
+        block[i, lookup[value]] = 1.0
+    return block, [f"{name}={level}" for level in levels], levels
+
+
+def _target_kind(values: list[str], y: np.ndarray) -> str:
+    """How the labels were written: "text", "integer" (whole numbers written as such) or
+    "decimal" (numbers with a point or an exponent, as a float target is, even when whole)."""
+    if y.dtype.kind not in "iuf":
+        return "text"
+    decimal = any(("." in v or "e" in v.lower()) for v in values)
+    return "decimal" if decimal or y.dtype.kind == "f" else "integer"
 
 
 # ---- npz ------------------------------------------------------------------------------------
@@ -742,3 +1060,52 @@ def _read_sklearn(name: str) -> _Raw:
         feature_names=[str(n) for n in bunch.feature_names],
         images_shape=(8, 8, 1),
     )
+
+
+# ---- data for a model file ------------------------------------------------------------------
+
+
+def for_model(model, data: str, target: str | None, labels: bool) -> Dataset:
+    """Read DATA as a model file (``files.model.Model``) expects it: same task, classes, image
+    size, label column, and for a CSV the same input columns by name with the same one-hot
+    categories (as ``glassnet train`` recorded them)."""
+    net = model.network
+    output, units = net.output.name, net.n_outputs
+    if not (output == "softmax" or (output in ("sigmoid", "identity") and units == 1)):
+        raise GlassnetError(
+            f"the glassnet command handles classifiers (one sigmoid unit, or a softmax) and "
+            f"regression with one target (one identity unit); this model has a {output} output "
+            f"with {units} unit(s): use it from Python"
+        )
+    about = model.metadata.get("data")
+    about = about if isinstance(about, dict) else {}  # metadata written by glassnet train
+    shape = about.get("images_shape")
+    size = (64, 64)
+    if isinstance(shape, list) and len(shape) >= 2 and all(isinstance(n, int) for n in shape):
+        size = (shape[0], shape[1])
+    columns = about.get("columns")
+    if not (isinstance(columns, list) and all(isinstance(c, str) for c in columns)):
+        columns = None
+    categories = about.get("categories")
+    categories = categories if isinstance(categories, dict) else None
+    regression = output == "identity"
+    classes = None
+    if not regression:
+        classes = model.classes if model.classes is not None else np.arange(max(2, units))
+    dataset = read(
+        data,
+        target=target,
+        positive=None if regression else about.get("positive"),
+        classes=classes,
+        n_features=model.n_features,
+        image_size=size,
+        labels=labels,
+        target_hint=about.get("target"),
+        task="regression" if regression else "classification",
+        columns=columns if str(data).lower().endswith((".csv", ".tsv", ".txt")) else None,
+        categories=categories if columns else None,
+    )
+    if dataset.X_test is not None:  # the held-out set that came with the data
+        dataset.X, dataset.y = dataset.X_test, dataset.y_test
+        dataset.source, dataset.sample_names = dataset.test_source, None
+    return dataset
