@@ -312,3 +312,273 @@ def test_divergence_in_the_last_step_of_an_epoch_keeps_finite_weights(validation
     if (tmp_path / "c").exists():  # what was saved before the divergence is finite and loads
         saved = checkpoints.load(tmp_path / "c").network
         assert all(np.isfinite(p).all() for p in saved.parameters())
+
+
+def _fixed_epochs(monkeypatch, costs_of_epoch, change=None):
+    """Replace the epoch engine: epoch k (1, 2, ...) returns ``costs_of_epoch[k - 1]`` and calls
+    ``change(net, k)``, so that a test knows exactly what every epoch reports."""
+    calls = {"n": 0}
+
+    def select(name, net, optimizer):
+        def epoch(net, optimizer, X, Y, order, slices):
+            calls["n"] += 1
+            if change is not None:
+                change(net, calls["n"])
+            return list(costs_of_epoch[calls["n"] - 1])
+
+        return epoch
+
+    monkeypatch.setattr(gn.engine, "select", select)
+
+
+def test_the_defaults_are_those_documented(rng):
+    """Momentum(0.01, 0.9), 100 epochs, batches of 64 (130 rows: 64, 64, 2), shuffled with seed 0,
+    no best-epoch restore: the same bits as every default given explicitly."""
+    X, y = separable(rng, m=130)
+    a, b = gn.Network([5, 3, 1], seed=0), gn.Network([5, 3, 1], seed=0)
+    h = gn.train(a, X, y)
+    explicit = gn.train(
+        b, X, y, gn.Momentum(lr=0.01, beta=0.9), epochs=100, batch_size=64, shuffle=True, seed=0,
+        restore_best=False, early_stopping=None,
+    )  # fmt: skip
+    assert h.epochs == 100 and h.iterations == 300 and h.costs == explicit.costs
+    assert all(np.array_equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+    assert not h.stop_training
+
+
+def test_restore_best_is_off_by_default_and_puts_back_the_best_training_epoch(rng):
+    """Without validation data the monitored cost is the epoch's training cost. Full-batch
+    gradient descent with too large a learning rate: the cost rises after the first epochs."""
+    X = rng.standard_normal((40, 3))
+    y = X @ np.array([1.0, -2.0, 0.5])
+    options = {"epochs": 8, "batch_size": None}
+
+    def run(**more):
+        net = gn.Network([3, 4, 1], output="identity", hidden="tanh", seed=1, dtype=np.float64)
+        return net, gn.train(net, X, y, gn.GradientDescent(lr=1.2), **options, **more)
+
+    last, h = run()
+    best = int(np.argmin(h.epoch_costs))
+    assert best < len(h.epoch_costs) - 1  # the last epoch is not the best one
+    restored, h_restored = run(restore_best=True)
+    assert h_restored.epoch_costs == h.epoch_costs
+    net_best = gn.Network([3, 4, 1], output="identity", hidden="tanh", seed=1, dtype=np.float64)
+    gn.train(net_best, X, y, gn.GradientDescent(lr=1.2), epochs=best + 1, batch_size=None)
+    assert all(np.array_equal(p, q) for p, q in zip(restored.parameters(), net_best.parameters()))
+    assert not np.array_equal(last.layers[0].W, restored.layers[0].W)
+
+
+def test_early_stopping_alone_keeps_the_last_weights(rng, monkeypatch):
+    """Patience 2 on the training cost: epoch costs 5, 3, 4, 6 -> the best is epoch 2, and
+    training stops after epoch 4 (2 epochs without improvement), keeping epoch 4's weights."""
+    costs = [[5.0], [3.0], [4.0], [6.0], [1.0], [1.0]]
+    _fixed_epochs(monkeypatch, costs, change=lambda net, k: net.layers[0].b.fill(k))
+    X, y = separable(rng, m=20)
+    net = gn.Network([5, 2, 1], seed=0)
+    h = gn.train(net, X, y, epochs=6, batch_size=None, early_stopping=2)
+    assert h.epoch_costs == [5.0, 3.0, 4.0, 6.0] and h.stop_training
+    assert np.all(net.layers[0].b == 4)  # not restored to epoch 2
+
+
+def test_early_stopping_with_a_patience_of_one(rng, monkeypatch):
+    # an equal cost is no improvement: 3, 3 stops after the second epoch
+    _fixed_epochs(monkeypatch, [[3.0], [3.0], [1.0]])
+    X, y = separable(rng, m=20)
+    h = gn.train(gn.Network([5, 2, 1], seed=0), X, y, epochs=3, early_stopping=1)
+    assert h.epoch_costs == [3.0, 3.0]
+
+
+def test_shuffle_false_takes_the_rows_in_order(rng):
+    X, y = separable(rng, m=10, n=3)
+    net = gn.Network([3, 4, 1], hidden="tanh", seed=1, dtype=np.float64)
+    by_hand = net.copy()
+    h = gn.train(net, X, y, gn.GradientDescent(lr=0.3), epochs=2, batch_size=4, shuffle=False)
+    costs = []
+    for _ in range(2):
+        for batch in (slice(0, 4), slice(4, 8), slice(8, 10)):
+            J, grads = by_hand.cost_and_gradients(X[batch], y[batch])
+            costs.append(J)
+            for layer, (dW, db) in zip(by_hand.layers, grads):
+                layer.W -= 0.3 * dW
+                layer.b -= 0.3 * db
+    assert np.allclose(h.costs, costs, rtol=1e-12)
+    assert all(np.allclose(a, b) for a, b in zip(net.parameters(), by_hand.parameters()))
+
+
+def test_the_default_seed_is_zero(rng):
+    X, y = separable(rng, m=50)
+    runs = []
+    for seed in ({}, {"seed": 0}, {"seed": 1}):
+        net = gn.Network([5, 3, 1], seed=0)
+        runs.append(gn.train(net, X, y, epochs=2, batch_size=8, **seed).costs)
+    assert runs[0] == runs[1] != runs[2]
+
+
+def test_seconds_run_on_from_a_continued_history(rng, monkeypatch):
+    # a clock that ticks 10 s per reading: epochs end at 10, 20, 30 s; a continued run starts its
+    # clock where the history left off
+    ticks = iter(range(10, 1000, 10))
+    monkeypatch.setattr(gn.training.time, "perf_counter", lambda: float(next(ticks)))
+    X, y = separable(rng, m=20)
+    net = gn.Network([5, 2, 1], seed=0)
+    h = gn.train(net, X, y, epochs=3, engine="numpy")
+    assert h.seconds == [10.0, 20.0, 30.0]
+    gn.train(net, X, y, epochs=2, engine="numpy", history=h)
+    assert h.seconds == [10.0, 20.0, 30.0, 40.0, 50.0] and h.epochs == 5
+
+
+def test_a_schedule_given_to_train_or_to_the_optimizer(rng):
+    X, y = separable(rng, m=20)
+    halve = gn.schedules.StepDecay(step=1, factor=0.5)
+    opt = gn.GradientDescent(lr=0.8, schedule=halve)
+    gn.train(gn.Network([5, 2, 1], seed=0), X, y, opt, epochs=3)  # the optimizer's own schedule
+    assert opt.lr == 0.2 and opt.schedule is halve
+    other = gn.GradientDescent(lr=0.8)
+    gn.train(gn.Network([5, 2, 1], seed=0), X, y, other, epochs=3, schedule=halve)
+    assert other.schedule is halve and other.lr == 0.2
+
+
+def test_checkpoints_every_epoch_by_default_and_at_the_end(rng, tmp_path):
+    """The checkpoint is written after the callbacks, so a callback sees the previous one."""
+    X, y = separable(rng, m=20)
+    path = tmp_path / "c"
+
+    def saved_epochs(**options):
+        seen = []
+
+        def look(history):
+            seen.append(checkpoints.load(path).epoch if path.exists() else None)
+
+        gn.train(gn.Network([5, 2, 1], seed=0), X, y, epochs=5, checkpoint=path,
+                 callbacks=[look], **options)  # fmt: skip
+        final = checkpoints.load(path).epoch
+        path.unlink()
+        return seen, final
+
+    assert saved_epochs() == ([None, 1, 2, 3, 4], 5)
+    assert saved_epochs(checkpoint_every=2) == ([None, None, 2, 2, 4], 5)
+    assert saved_epochs(checkpoint_every=3) == ([None, None, None, 3, 3], 5)
+    # early stopping ends the run: that epoch is saved, whatever checkpoint_every says
+    stop = lambda h: setattr(h, "stop_training", h.epochs == 2)  # noqa: E731
+    gn.train(gn.Network([5, 2, 1], seed=0), X, y, epochs=5, checkpoint=path, checkpoint_every=100,
+             callbacks=[stop])  # fmt: skip
+    assert checkpoints.load(path).epoch == 2
+
+
+def test_ctrl_c_after_a_complete_epoch_saves_that_epoch(rng, tmp_path):
+    X, y = separable(rng, m=20)
+    path = tmp_path / "c"
+    with pytest.raises(gn.TrainingInterrupted) as error:
+        gn.train(gn.Network([5, 2, 1], seed=0), X, y, epochs=6, checkpoint=path,
+                 checkpoint_every=100, callbacks=[_interrupt_after(4)])  # fmt: skip
+    assert str(error.value) == (
+        f"training interrupted in epoch 4; the state after epoch 4 is saved in {path}: resume "
+        f"with resume={str(path)!r} (glassnet train ... --resume {path})"
+    )
+    assert checkpoints.load(path).epoch == 4 and checkpoints.load(path).history.epochs == 4
+
+
+def test_ctrl_c_without_a_checkpoint_is_a_plain_keyboard_interrupt(rng):
+    X, y = separable(rng, m=20)
+    with pytest.raises(KeyboardInterrupt) as error:
+        gn.train(gn.Network([5, 2, 1]), X, y, epochs=6, callbacks=[_interrupt_after(2)])
+    assert type(error.value) is KeyboardInterrupt
+
+
+def test_regression_validation_has_costs_and_no_accuracies(rng):
+    X = rng.standard_normal((30, 3))
+    y = X[:, 0]
+    net = gn.Network([3, 4, 1], output="identity", seed=0)
+    h = gn.train(net, X[:20], y[:20], epochs=3, validation_data=(X[20:], y[20:]))
+    assert len(h.val_costs) == 3 and h.val_accuracies == []
+    assert h.val_costs[-1] == pytest.approx(net.cost(X[20:], y[20:]), rel=1e-6)
+
+
+def test_validation_data_must_be_a_pair(rng):
+    X, y = separable(rng, m=20)
+    with pytest.raises(gn.GlassnetError, match=r"validation_data must be a pair \(X_val, y_val\)"):
+        gn.train(gn.Network([5, 2, 1]), X, y, validation_data=(X, y, y))
+    with pytest.raises(gn.GlassnetError, match="y_val"):
+        gn.train(gn.Network([5, 2, 1]), X, y, validation_data=(X[:5], y[:4]))
+
+
+def test_class_labels_of_each_output_layer():
+    from glassnet.training import class_labels
+
+    Y = np.eye(3)[[2, 0, 1, 2]]
+    assert class_labels(gn.Network([2, 3], output="softmax"), Y).tolist() == [2, 0, 1, 2]
+    Y1 = np.array([[1.0], [0.0], [1.0]])
+    assert class_labels(gn.Network([2, 1]), Y1).tolist() == [1.0, 0.0, 1.0]
+    assert class_labels(gn.Network([2, 2]), np.eye(2)) is None  # two independent sigmoids
+    assert class_labels(gn.Network([2, 1], output="identity"), Y1) is None
+
+
+def test_a_nonfinite_cost_names_its_iteration_and_keeps_the_finite_costs(rng, monkeypatch):
+    nan = float("nan")
+    _fixed_epochs(monkeypatch, [[1.0, 2.0, 3.0], [4.0, nan, 5.0]],
+                  change=lambda net, k: net.layers[0].W.fill(k))  # fmt: skip
+    X, y = separable(rng, m=20)
+    net = gn.Network([5, 2, 1], seed=0)
+    history = gn.History()
+    with pytest.raises(gn.DivergenceError) as error:
+        gn.train(net, X, y, gn.GradientDescent(lr=0.25), epochs=3, batch_size=8, history=history)
+    assert str(error.value) == (
+        "training diverged at epoch 2, iteration 2 of that epoch (5 overall): the cost became nan."
+        " The network keeps its weights from the start of that epoch. Try a smaller learning "
+        "rate (it is 0.25) or standardized inputs."
+    )
+    assert history.costs == [1.0, 2.0, 3.0, 4.0] and history.epochs == 1
+    assert history.stop_training and np.all(net.layers[0].W == 1)
+
+
+def test_nonfinite_weights_with_finite_costs_are_divergence_too(rng, monkeypatch):
+    def change(net, k):
+        net.layers[-1].W[0, 0] = np.inf if k == 2 else 1.0
+
+    _fixed_epochs(monkeypatch, [[1.0, 2.0], [3.0, 4.0]], change=change)
+    X, y = separable(rng, m=20)
+    net = gn.Network([5, 2, 1], seed=0)
+    history = gn.History()
+    with pytest.raises(gn.DivergenceError, match="^training diverged at epoch 2, its last step "
+                       "made the weights infinite or NaN. The network keeps"):  # fmt: skip
+        gn.train(net, X, y, gn.GradientDescent(lr=0.5), epochs=3, batch_size=10, history=history)
+    assert history.costs == [1.0, 2.0, 3.0, 4.0] and net.layers[-1].W[0, 0] == 1.0
+
+
+def test_a_nonfinite_validation_cost_is_divergence(rng, monkeypatch):
+    X, y = separable(rng, m=20)
+    net = gn.Network([5, 2, 1], seed=0)
+    net.batch_cost = lambda X, Y, training=False: np.inf
+    history = gn.History()
+    with pytest.raises(gn.DivergenceError, match="^training diverged at epoch 1, the validation "
+                       "cost became inf. The network"):  # fmt: skip
+        gn.train(net, X, y, epochs=3, batch_size=8, validation_data=(X, y), history=history)
+    assert history.iterations == 3 and history.epochs == 0
+
+
+class _FakeComm:
+    """Two ranks whose allreduce does nothing: enough to see what one rank does alone."""
+
+    def __init__(self, rank):
+        self.rank = rank
+
+    def Get_rank(self):
+        return self.rank
+
+    def Get_size(self):
+        return 2
+
+    def Bcast(self, array, root=0):
+        pass
+
+    def Allreduce(self, send, receive, op=None):
+        pass
+
+
+@pytest.mark.parametrize("rank", [0, 1])
+def test_only_rank_zero_writes_the_checkpoint(rank, rng, tmp_path):
+    pytest.importorskip("mpi4py")
+    X, y = separable(rng, m=20)
+    path = tmp_path / "c"
+    gn.train(gn.Network([5, 2, 1], seed=0), X, y, epochs=2, checkpoint=path, comm=_FakeComm(rank))
+    assert path.exists() == (rank == 0)
