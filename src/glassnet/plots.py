@@ -1,4 +1,9 @@
-"""Figures written as PNG files: the cost curve of a training run and a grid of predictions.
+"""Figures: the cost curve of a training run, a grid of predictions, and the live training view.
+
+Each function draws a matplotlib Figure; given a ``path`` it writes the figure there as PNG and
+returns the path, without one it returns the Figure, which a notebook shows inline (the figures
+are ``figure_class()``'s, a Figure that renders itself as PNG for IPython's display, so no pyplot
+and no ``%matplotlib`` is needed).
 
 matplotlib is imported only inside these functions, and only its object-oriented API is used
 (``matplotlib.figure.Figure`` drawn by the Agg canvas): no pyplot, no global backend switch, so
@@ -9,7 +14,9 @@ written.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -24,9 +31,10 @@ _RIGHT = "#1b5e20"  # dark green: a right one
 
 
 def cost_curve(
-    history: History, path, title: str = "cost during training", log_scale: bool = False
-) -> Path:
-    """Plot J against epochs and write it to the PNG file ``path``; returns the path.
+    history: History, path=None, title: str = "cost during training", log_scale: bool = False
+):
+    """Plot J against epochs; write it to the PNG file ``path`` and return the path, or return
+    the Figure when ``path`` is None.
 
     Drawn: the cost J{t} of every mini-batch t (light; batch t of an epoch with T batches sits at
     epoch e - 1 + t/T), the epoch cost (the size-weighted mean of its batch costs) and, when
@@ -40,7 +48,7 @@ def cost_curve(
         )
     if history.epochs == 0:
         raise GlassnetError("the history has no epochs yet: train first, then plot its costs")
-    Figure = _figure_class()
+    Figure = figure_class()
     figure = Figure(figsize=(6.4, 4.0), dpi=100, layout="constrained")
     axes = figure.add_subplot()
     epochs = np.arange(1, history.epochs + 1)
@@ -79,14 +87,15 @@ def image_grid(
     labels_true,
     labels_pred,
     probabilities,
-    path,
+    path=None,
     class_names: Sequence[str] = ("non-cat", "cat"),
     columns: int = 6,
     title: str | None = None,
     scale: int | None = None,
-) -> Path:
+):
     """Draw ``images`` in a grid, each titled with its predicted class and the probability of
-    that prediction, and write the PNG file ``path``; returns the path.
+    that prediction; write the PNG file ``path`` and return the path, or return the Figure when
+    ``path`` is None.
 
     ``images``: uint8 array (m, h, w, 3) (or (m, h, w) grey). ``labels_true``, ``labels_pred``:
     class indices 0/1, shape (m,). ``probabilities``: P(class 1 | x), shape (m,); a prediction of
@@ -122,7 +131,7 @@ def image_grid(
     tile_h, tile_w = height * scale, width * scale
     figure_w = columns * (tile_w + pad) + pad
     figure_h = top + rows * (caption + tile_h) + pad
-    Figure = _figure_class()
+    Figure = figure_class()
     figure = Figure(figsize=(figure_w / 100, figure_h / 100), dpi=100)
     for k in range(m):
         row, column = divmod(k, columns)
@@ -174,17 +183,129 @@ def _indices(labels, m: int, n_classes: int, name: str) -> np.ndarray:
     return labels
 
 
-def _figure_class():
+def training_view(
+    history: History,
+    gradient_norms=None,
+    epochs: int | None = None,
+    path=None,
+    title: str = "training",
+    figure=None,
+):
+    """The live training view: on the left the cost J per epoch (training, and validation when
+    there is validation data) with the validation accuracy on a second axis, on the right the
+    norm ||dW[l]|| of every layer's gradient per epoch on a log scale, where vanishing (the
+    first layers' norms far below the last one's) and exploding gradients show as they happen.
+
+    ``gradient_norms``: one row of L norms per epoch (``glassnet.checks.gradient_norms``), for
+    the last ``len(gradient_norms)`` epochs of ``history``; None draws only the costs.
+    ``epochs``: the planned number of epochs, which fixes the x axis while training runs.
+    ``figure``: a Figure to clear and draw into (the live view redraws one figure). Writes the
+    PNG file ``path`` and returns the path, or returns the Figure when ``path`` is None. A
+    history without epochs draws empty axes (the view before the first epoch).
+    """
+    if not isinstance(history, History):
+        raise GlassnetError(
+            f"training_view needs the History returned by gn.train, got {type(history).__name__}"
+        )
+    norms = np.zeros((0, 0)) if gradient_norms is None else np.asarray(gradient_norms, float)
+    if norms.ndim != 2 or len(norms) > history.epochs:
+        raise GlassnetError(
+            "gradient_norms must be one row of per-layer norms for each of the last epochs, "
+            f"at most {history.epochs} rows; got shape {norms.shape}"
+        )
+    if figure is None:
+        figure = figure_class()(figsize=(10, 3.6), dpi=80)
+    else:
+        figure.clear()
+    # a fixed layout: the constrained one costs as much again on every redraw
+    figure.subplots_adjust(left=0.07, right=0.98, bottom=0.13, top=0.91, wspace=0.45)
+    cost, gradients = figure.subplots(1, 2)
+    last = max(history.epochs, epochs or 0, 1)
+    at = np.arange(1, history.epochs + 1)
+    cost.plot(at, history.epoch_costs, color="#0d47a1", lw=2, marker=".", label="training cost")
+    if history.val_costs:
+        cost.plot(
+            at[-len(history.val_costs) :], history.val_costs, color="#e65100", lw=2, ls="--",
+            label="validation cost",
+        )  # fmt: skip
+    cost.set_xlim(0.5, last + 0.5)
+    cost.set_xlabel("epoch")
+    cost.set_ylabel("cost J")
+    cost.grid(alpha=0.3)
+    handles, labels = cost.get_legend_handles_labels()
+    if history.val_accuracies:
+        accuracy = cost.twinx()
+        accuracy.plot(
+            at[-len(history.val_accuracies) :], history.val_accuracies, color="#2e7d32", lw=1.5,
+            label="validation accuracy",
+        )  # fmt: skip
+        accuracy.set_ylim(0, 1)
+        accuracy.set_ylabel("validation accuracy")
+        more_handles, more_labels = accuracy.get_legend_handles_labels()
+        handles, labels = handles + more_handles, labels + more_labels
+    if handles:
+        cost.legend(handles, labels, loc="upper right", fontsize="small")
+    done = f"epoch {history.epochs}" + (f" of {epochs}" if epochs else "")
+    cost.set_title(f"{title}: {done}" if history.epochs else title)
+
+    if norms.size:
+        norm_at = at[-len(norms) :]
+        colours = _layer_colours(norms.shape[1])
+        for l in range(norms.shape[1]):
+            gradients.plot(
+                norm_at, np.maximum(norms[:, l], 1e-30), color=colours[l], lw=1.5,
+                label=f"||dW[{l + 1}]||",
+            )  # fmt: skip
+        gradients.set_yscale("log")
+        gradients.legend(loc="upper right", fontsize="small", ncol=2 if norms.shape[1] > 4 else 1)
+    gradients.set_xlim(0.5, last + 0.5)
+    gradients.set_xlabel("epoch")
+    gradients.set_ylabel("gradient norm (log scale)")
+    gradients.set_title("per-layer gradient norms ||dW[l]||")
+    gradients.grid(alpha=0.3, which="both")
+    return figure if path is None else _write_png(figure, path)
+
+
+def figure_png(figure) -> bytes:
+    """The PNG bytes of a matplotlib Figure, drawn by the Agg canvas."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def figure_class():
+    """matplotlib's Figure made to show itself as PNG in a notebook (IPython calls
+    ``_repr_png_``), or a GlassnetError naming the extra to install when matplotlib is missing."""
     try:
         from matplotlib.figure import Figure
     except ImportError:
         raise GlassnetError(
             'plots need matplotlib, which is not installed: pip install "glassnet[demo]"'
         ) from None
-    return Figure
+    return _inline(Figure)
+
+
+@cache
+def _inline(Figure):
+    class InlineFigure(Figure):
+        """A matplotlib Figure that a notebook displays as its PNG, without pyplot."""
+
+        def _repr_png_(self) -> bytes:
+            return figure_png(self)
+
+    return InlineFigure
+
+
+def _layer_colours(n: int) -> list:
+    """From light (layer 1, nearest the input) to dark (layer L)."""
+    from matplotlib import colormaps
+
+    return [colormaps["viridis"](0.85 - 0.75 * k / max(n - 1, 1)) for k in range(n)]
 
 
 def _write_png(figure, path) -> Path:
+    if path is None:
+        return figure
     path = Path(path)
     if path.suffix.lower() != ".png":
         raise GlassnetError(f"{path} should end in .png: glassnet writes its pictures as PNG")

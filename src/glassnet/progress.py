@@ -35,7 +35,7 @@ class ProgressBar:
         self.bar = (
             None
             if self.disable
-            else _tqdm()(total=self.epochs, desc=desc, unit="epoch", file=file, leave=True)
+            else tqdm_module()(total=self.epochs, desc=desc, unit="epoch", file=file, leave=True)
         )
 
     def __call__(self, history: History) -> None:
@@ -58,7 +58,8 @@ class ProgressBar:
         self.close()
 
 
-def _tqdm():
+def tqdm_module():
+    """tqdm's terminal bar class, or a GlassnetError naming the extra when tqdm is missing."""
     try:
         from tqdm import tqdm
     except ImportError:
