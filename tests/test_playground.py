@@ -35,11 +35,13 @@ from glassnet.playground.settings import (  # noqa: E402
 )
 
 TWO_D = ["two_circles", "two_moons", "xor", "spiral", "blobs"]
+MAX_MESSAGE_BYTES_LIMIT = 16_384
+TESTSERVER = ("testserver",)  # the test client's name for the server, allowed as a --host is
 
 
 @pytest.fixture
 def client():
-    with TestClient(create_app()) as test_client:
+    with TestClient(create_app(allowed_hosts=TESTSERVER)) as test_client:
         yield test_client
 
 
@@ -125,7 +127,11 @@ def test_connecting_says_hello_and_describes_the_default_session(client):
     assert hello["choices"]["dataset"][:5] == TWO_D
     assert hello["choices"]["activation"] == ["sigmoid", "relu", "tanh", "identity"]
     assert hello["choices"]["init"] == ["auto", "lecun", "he", "glorot", "normal", "zeros"]
-    assert hello["choices"]["optimizer"] == ["gd", "momentum"]
+    every = {optimizer.name for optimizer in gn.optimizers.OPTIMIZERS.values()}
+    assert set(hello["choices"]["optimizer"]) == every  # every optimizer glassnet has
+    assert hello["choices"]["features"] == ["x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2"]
+    assert hello["limits"]["max_message_bytes"] == 16_384  # announced before it is needed
+    assert "set_weight" in hello["messages"] and "trace" in hello["messages"]
     assert [p["name"] for p in hello["presets"]] == list(PRESETS)
     assert all(p["look_for"].endswith(".") for p in hello["presets"])
     assert hello["limits"]["max_parameters"] == MAX_PARAMETERS == 5_000_000
@@ -254,7 +260,7 @@ BAD_SETTINGS = [
     ({"activation": "softmax"}, "activation", "unknown activation 'softmax'"),
     ({"init": "orthogonal"}, "init", "unknown init 'orthogonal'"),
     ({"init_scale": 0}, "init_scale", "(0, 100]"),
-    ({"optimizer": "adam"}, "optimizer", "unknown optimizer 'adam'"),
+    ({"optimizer": "adagrad"}, "optimizer", "unknown optimizer 'adagrad'"),
     ({"lr": 0}, "lr", "positive"),
     ({"lr": -0.1}, "lr", "positive"),
     ({"lr": "fast"}, "lr", "positive finite number"),
@@ -268,6 +274,14 @@ BAD_SETTINGS = [
     ({"validation_fraction": 0.0}, "validation_fraction", "(0, 0.9]"),
     ({"n_samples": 10, "validation_fraction": 0.1}, "validation_fraction", "fewer than 2"),
     ({"colour": "red"}, "colour", "unknown setting 'colour'"),
+    ({"features": []}, "features", "at least one input feature"),
+    ({"features": ["x1", "x3"]}, "features", "unknown feature 'x3'"),
+    ({"features": 7}, "features", "list of names"),
+    ({"l2": -1}, "l2", "[0, 100]"),
+    ({"l2": "lots"}, "l2", "finite number"),
+    ({"dropout": 0.95}, "dropout", "[0, 0.9)"),
+    ({"batch_norm": 1}, "batch_norm", "true or false"),
+    ({"hidden": [2048, 2048], "batch_size": "full"}, "batch_size", "batches of at most 14 rows"),
 ]
 
 
@@ -295,6 +309,15 @@ BAD_MESSAGES = [
     ('{"type": "preset"}', "preset", "unknown preset None"),
     ("x" * 20_000, "message", "over the limit of 16,384"),
     (b'{"type": "start"}', "message", "not binary"),
+    ("[" * 1000 + "]" * 1000, "message", "nested at most 8 levels"),  # RecursionError before
+    ('{"type": "configure", "settings": {"hidden": ' + "[" * 600 + "]" * 600 + "}}", "message",
+     "nested at most 8 levels"),
+    ('{"type": "set_weight", "layer": 9, "row": 0, "col": 0, "value": 1}', "layer", "1 to 3"),
+    ('{"type": "set_weight", "layer": 1, "row": 8, "col": 0, "value": 1}', "row", "0 to 7"),
+    ('{"type": "set_weight", "layer": 2, "row": 0, "col": -1, "value": 1}', "col", "0 to 7"),
+    ('{"type": "set_weight", "layer": 1, "row": 0, "col": 0, "value": 1e9}', "value", "between"),
+    ('{"type": "set_weight", "layer": 1, "row": 0, "col": 0}', "value", "got None"),
+    ('{"type": "set_weight", "layer": true, "row": 0, "col": 0, "value": 1}', "layer", "got True"),
 ]
 
 
@@ -384,7 +407,7 @@ def test_closing_the_tab_stops_training_and_leaves_no_thread(client):
 
 
 def test_at_most_max_sessions_are_held(client):
-    with TestClient(create_app(max_sessions=2)) as small:
+    with TestClient(create_app(max_sessions=2, allowed_hosts=TESTSERVER)) as small:
         with small.websocket_connect("/ws") as one, small.websocket_connect("/ws") as two:
             opened(one), opened(two)
             with small.websocket_connect("/ws") as three:
@@ -470,20 +493,32 @@ def test_inputs_are_standardized_with_the_training_split_only():
     assert raw.X_train[:, 1].std() > 30  # the stretched feature, left as it is
 
 
-def test_the_history_given_to_gn_train_never_grows():
-    session = Session({"hidden": [2], "n_samples": 20, "batch_size": 5})
-    seen = []
-    original = session._after_epoch
+def test_an_epoch_paused_in_the_middle_resumes_where_it_stopped():
+    """Chunks of batches, a pause between them, then Start: the same weights as one run."""
+    settings = {"hidden": [128, 128], "n_samples": 2000, "batch_size": 1, "seed": 3}
+    whole, paused = Session(settings), Session(settings)
+    whole.start(epochs=2)
+    assert whole.wait(60)
+    paused.start(epochs=2)
+    until_true(lambda: 0 < paused.record.iterations < 1500)  # inside the first epoch
+    paused.pause()
+    assert paused.wait(5)
+    inside = paused.record.iterations
+    assert paused.record.epochs == 0 and 0 < inside < 1500
+    paused.start(epochs=2)  # the paused epoch is finished first, and counts
+    assert paused.wait(60)
+    assert paused.record.epochs == whole.record.epochs == 2
+    assert paused.record.iterations == whole.record.iterations == 3000
+    for mine, theirs in zip(paused.net.parameters(), whole.net.parameters()):
+        np.testing.assert_array_equal(mine, theirs)
+    assert paused.record.val_costs == whole.record.val_costs
 
-    def spy(history):
-        seen.append(len(history.costs))
-        original(history)
 
-    session._after_epoch = spy
-    session.start(epochs=50)
-    assert session.wait(20)
-    assert seen == [3] * 50  # 15 training rows in batches of 5, each epoch on its own
-    assert session.record.epochs == 50 and session.record.iterations == 150
+def until_true(condition, seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never became true"
+        time.sleep(0.001)
 
 
 # ---- the cat images -------------------------------------------------------------------------
@@ -521,7 +556,8 @@ def test_serve_binds_localhost_and_prints_the_address(monkeypatch, capsys):
     host, port = seen["address"][:2]
     assert host == "127.0.0.1"
     assert f"http://127.0.0.1:{port}/" in capsys.readouterr().out
-    assert seen["ws_max_size"] == playground_server.MAX_MESSAGE_BYTES
+    # uvicorn cuts only far beyond the limit, so that the page gets the server's own message
+    assert seen["ws_max_size"] == playground_server.WIRE_MAX_BYTES > MAX_MESSAGE_BYTES_LIMIT
 
 
 def test_serve_on_a_busy_port_names_the_fix():
@@ -585,7 +621,7 @@ def test_the_views_are_the_networks_own_numbers():
     session.step()
     assert session.wait(20)
     view = session.snapshot()[1]
-    expected = gn.gradient_norms(session.net, session.X_sample, session.y_sample)
+    expected = gn.gradient_norms(session.net.copy(), session.X_sample, session.Y_sample)
     np.testing.assert_allclose(view["gradient_norms"], expected, rtol=1e-6)
     W1 = session.net.layers[0].W
     counts, _ = np.histogram(W1, bins=len(view["weights"][0]["counts"]), range=(W1.min(), W1.max()))
@@ -598,3 +634,398 @@ def test_the_views_are_the_networks_own_numbers():
     P = session.net.predict_proba(session.grid)
     shades = np.frombuffer(base64.b64decode(view["boundary"]), dtype=np.uint8)
     np.testing.assert_array_equal(shades, np.round(P * 255).astype(np.uint8))
+
+
+# ---- the defects of the outside probe -------------------------------------------------------
+
+BIG = {"dataset": "xor", "n_samples": 1334, "hidden": [1024, 1024], "batch_size": 1}  # long epochs
+
+
+class Served:
+    """The app under a real uvicorn on a free port of 127.0.0.1, in a thread."""
+
+    def __init__(self, **options) -> None:
+        uvicorn = pytest.importorskip("uvicorn", reason='needs "glassnet[playground]"')
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        config = uvicorn.Config(
+            create_app(**options), log_level="warning",
+            ws_max_size=playground_server.WIRE_MAX_BYTES,
+        )
+        self.server = uvicorn.Server(config)
+
+    def __enter__(self):
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
+        self.thread.start()
+        while not self.server.started:
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(20)
+
+    def get(self, host: str | None = None) -> tuple[int, float]:
+        """(status, seconds) of GET /."""
+        import http.client
+
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        start = time.perf_counter()
+        connection.request("GET", "/", headers={"Host": host or f"127.0.0.1:{self.port}"})
+        response = connection.getresponse()
+        response.read()
+        return response.status, time.perf_counter() - start
+
+
+async def ws_receive(ws, predicate, seconds: float = 20.0) -> dict:
+    async with asyncio.timeout(seconds):
+        while True:
+            message = json.loads(await ws.recv())
+            if predicate(message):
+                return message
+
+
+def test_one_tab_training_a_long_epoch_does_not_freeze_the_server_or_other_tabs():
+    websockets = pytest.importorskip("websockets")
+    with Served() as served:
+
+        async def run():
+            url = f"ws://127.0.0.1:{served.port}/ws"
+            async with websockets.connect(url) as big, websockets.connect(url) as small:
+                await big.send(json.dumps({"type": "configure", "settings": BIG}))
+                await ws_receive(big, lambda m: m["type"] == "configured" and m["run_id"] > 1)
+                await big.send(json.dumps({"type": "start"}))
+                await ws_receive(big, lambda m: m.get("state") == "running")
+                await small.send(json.dumps({"type": "start"}))
+                await ws_receive(small, lambda m: m.get("state") == "running")
+                latencies, stamps = [], []
+
+                async def count():
+                    while True:
+                        message = json.loads(await small.recv())
+                        if message.get("type") == "update":
+                            stamps.append(time.perf_counter())
+
+                counter = asyncio.create_task(count())
+                for _ in range(6):
+                    status, seconds = await asyncio.to_thread(served.get)
+                    assert status == 200
+                    latencies.append(seconds)
+                    await asyncio.sleep(0.25)
+                counter.cancel()
+                return latencies, stamps
+
+        latencies, stamps = asyncio.run(run())
+    # the issue measured 3.6 s for GET / and 4.5 s without an update; the 2-core test machine
+    # is shared, so the bounds leave room for its load
+    assert max(latencies) < 1.0, latencies
+    gaps = np.diff(stamps)
+    assert len(stamps) >= 5 and gaps.max() < 1.5, gaps
+
+
+def test_pause_and_close_act_within_a_chunk_whatever_the_epoch_length():
+    session = Session(BIG)
+    session.start()
+    until_true(lambda: session.record.iterations > 0)
+    time.sleep(0.3)
+    began = time.perf_counter()
+    session.pause()
+    until_true(lambda: session.snapshot()[1]["state"] == "paused")  # what the page hears
+    paused_in = time.perf_counter() - began
+    stopped_at = session.record.iterations
+    assert session.wait(5)  # the thread may still take one last snapshot of the paused network
+    assert session.record.iterations == stopped_at  # no training after "paused"
+    assert session.record.epochs == 0  # it stopped inside the first (multi-second) epoch
+    assert session.state == "paused" and session.snapshot()[1]["state"] == "paused"
+    session.start()
+    time.sleep(0.3)
+    began = time.perf_counter()
+    session.close()
+    closed_in = time.perf_counter() - began
+    assert not session.running
+    assert paused_in < 0.5 and closed_in < 0.5, (paused_in, closed_in)
+
+
+def test_closing_a_tab_in_a_long_epoch_ends_its_thread_at_once(client):
+    assert no_playground_threads()
+    with client.websocket_connect("/ws") as ws:
+        opened(ws)
+        assert configure(ws, **BIG)["type"] == "configured"
+        ws.send_json({"type": "start"})
+        until(ws, lambda m: m.get("state") == "running")
+        time.sleep(0.3)
+        began = time.perf_counter()
+    assert no_playground_threads(5.0)
+    assert time.perf_counter() - began < 1.0
+
+
+def test_sigterm_stops_the_server_within_a_chunk_of_a_long_epoch(tmp_path):
+    websockets = pytest.importorskip("websockets")
+    import signal
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    code = f"from glassnet.playground import serve; serve(port={port})"
+    server = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert "glassnet playground" in server.stdout.readline()
+
+        async def tab():
+            async with websockets.connect(f"ws://127.0.0.1:{port}/ws") as ws:
+                await ws.send(json.dumps({"type": "configure", "settings": BIG}))
+                await ws_receive(ws, lambda m: m["type"] == "configured" and m["run_id"] > 1)
+                await ws.send(json.dumps({"type": "start"}))
+                await ws_receive(ws, lambda m: m.get("iteration", 0) > 0)
+                await asyncio.sleep(0.3)
+                began = time.perf_counter()
+                server.send_signal(signal.SIGTERM)
+                await asyncio.to_thread(server.wait, 20)
+                return time.perf_counter() - began
+
+        seconds = asyncio.run(tab())
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    # uvicorn shuts down gracefully, then raises the signal again: exit status -SIGTERM
+    assert server.returncode in (0, -signal.SIGTERM) and seconds < 1.0, (server.returncode, seconds)
+
+
+def test_a_host_or_origin_not_our_own_is_refused_even_when_both_agree():
+    """DNS rebinding: the attacker's page controls Host and Origin, and makes them agree."""
+    websockets = pytest.importorskip("websockets")
+    with Served(allowed_hosts=("192.0.2.7",)) as served:
+        port = served.port
+        assert served.get(f"attacker.example:{port}")[0] == 400
+        for name in ("127.0.0.1", "localhost", "[::1]", "192.0.2.7"):
+            assert served.get(f"{name}:{port}")[0] == 200, name
+
+        async def connect(host: str, origin: str | None):
+            """A WebSocket to 127.0.0.1 whose Host header names ``host``, as after rebinding."""
+            sock = socket.create_connection(("127.0.0.1", port))
+            headers = {"Origin": origin} if origin else {}
+            async with websockets.connect(
+                f"ws://{host}/ws", sock=sock, additional_headers=headers
+            ) as ws:
+                return json.loads(await ws.recv())["type"]
+
+        evil = f"attacker.example:{port}"
+        with pytest.raises(websockets.exceptions.InvalidStatus):  # refused before the upgrade
+            asyncio.run(connect(evil, f"http://{evil}"))
+        with pytest.raises((websockets.exceptions.InvalidStatus, websockets.ConnectionClosed)):
+            asyncio.run(connect(f"127.0.0.1:{port}", f"http://{evil}"))
+        own = f"localhost:{port}"
+        assert asyncio.run(connect(own, f"http://{own}")) == "hello"
+
+
+def test_a_message_over_the_limit_gets_the_servers_own_error_and_the_tab_stays():
+    websockets = pytest.importorskip("websockets")
+    with Served() as served:
+
+        async def run():
+            async with websockets.connect(f"ws://127.0.0.1:{served.port}/ws") as ws:
+                hello = await ws_receive(ws, lambda m: m["type"] == "hello")
+                await ws.send("x" * (hello["limits"]["max_message_bytes"] + 1000))
+                error = await ws_receive(ws, lambda m: m["type"] == "error")
+                await ws.send(json.dumps({"type": "configure", "settings": {"seed": 4}}))
+                again = await ws_receive(ws, lambda m: m["type"] == "configured")
+                return error, again
+
+        error, again = asyncio.run(run())
+    assert error["field"] == "message" and "over the limit of 16,384" in error["message"]
+    assert again["settings"]["seed"] == 4
+
+
+def test_start_is_heard_at_once_not_after_the_first_epoch(client):
+    with client.websocket_connect("/ws") as ws:
+        opened(ws)
+        configure(ws, **BIG)
+        began = time.perf_counter()
+        ws.send_json({"type": "start"})
+        running = until(ws, lambda m: m["type"] == "update" and m["state"] == "running")
+        heard = time.perf_counter() - began
+        progress = until(ws, lambda m: m["type"] == "update" and m["iteration"] > 0)
+        ws.send_json({"type": "pause"})
+        until(ws, lambda m: m["type"] == "update" and m["state"] == "paused")
+    assert heard < 1.0 and running["epoch"] == 0
+    assert progress["epoch"] == 0 and progress["batch"][0] > 0  # updates inside the epoch
+
+
+# ---- the graph, features, regression, regularization, optimizers ----------------------------
+
+
+def test_the_graph_shows_every_weight_gradient_and_neuron_map(client):
+    with client.websocket_connect("/ws") as ws:
+        _, info = opened(ws)
+        assert info["graph"] and info["features"] == ["x1", "x2"]
+        assert len(info["feature_maps"]) == 2
+        ws.send_json({"type": "step"})
+        view = until(ws, lambda m: m["type"] == "update" and m["epoch"] == 1)
+    graph = view["graph"]
+    assert [np.array(W).shape for W in graph["W"]] == [(8, 2), (8, 8), (1, 8)]
+    assert [np.array(dW).shape for dW in graph["dW"]] == [(8, 2), (8, 8), (1, 8)]
+    assert [len(layer) for layer in graph["neurons"]] == [8, 8, 1]  # one map per neuron
+    cells = info["neuron_grid"] ** 2
+    maps = [n["map"] for layer in graph["neurons"] for n in layer]
+    assert all(len(base64.b64decode(m)) == cells for m in maps)
+    assert [len(dZ) for dZ in graph["dZ"]] == [8, 8, 1]
+    assert all(v >= 0 for dZ in graph["dZ"] for v in dZ)
+
+
+def test_the_graph_numbers_are_the_networks_own():
+    session = Session({"hidden": [4, 3], "n_samples": 200})
+    session.step()
+    assert session.wait(20)
+    graph = session.snapshot()[1]["graph"]
+    for l, layer in enumerate(session.net.layers):
+        np.testing.assert_allclose(graph["W"][l], layer.W, rtol=1e-3, atol=1e-6)
+    view = session.net.copy()
+    view.backprop(session.X_sample, session.Y_sample)
+    for l, layer in enumerate(view.layers):
+        np.testing.assert_allclose(graph["dW"][l], layer.dW, rtol=1e-3, atol=1e-9)
+        np.testing.assert_allclose(graph["dZ"][l], np.abs(layer.dZ).mean(axis=0), rtol=1e-3)
+    view.propagate(session.neuron_grid)
+    A1 = view.layers[0].A[:, 0]  # tanh: shades over [-1, 1]
+    shades = np.frombuffer(base64.b64decode(graph["neurons"][0][0]["map"]), dtype=np.uint8)
+    np.testing.assert_allclose(shades, np.round((A1 + 1) / 2 * 255), atol=1)
+
+
+def test_a_wide_network_is_not_drawn_as_a_graph(client):
+    with client.websocket_connect("/ws") as ws:
+        opened(ws)
+        info = configure(ws, hidden=[64])
+        ws.send_json({"type": "step"})
+        view = until(ws, lambda m: m["type"] == "update" and m["epoch"] == 1)
+    assert not info["graph"] and "graph" not in view
+
+
+def test_editing_an_edge_sets_that_weight_paused_and_running(client):
+    with client.websocket_connect("/ws") as ws:
+        opened(ws)
+        ws.send_json({"type": "set_weight", "layer": 2, "row": 3, "col": 5, "value": -1.25})
+        view = until(ws, lambda m: m["type"] == "update" and m["graph"]["W"][1][3][5] == -1.25)
+        session = next(iter(client.app.state.sessions.open))
+        assert session.net.layers[1].W[3, 5] == np.float32(-1.25)
+        ws.send_json({"type": "start"})
+        until(ws, lambda m: m["type"] == "update" and m["state"] == "running")
+        ws.send_json({"type": "set_weight", "layer": 1, "row": 0, "col": 1, "value": 7})
+        until(ws, lambda m: m["type"] == "update" and abs(m["graph"]["W"][0][0][1] - 7) < 1)
+        ws.send_json({"type": "pause"})
+        until(ws, lambda m: m["type"] == "update" and m["state"] == "paused")
+    assert view["state"] == "ready"
+
+
+def test_switching_features_on_changes_the_input_layer(client):
+    with client.websocket_connect("/ws") as ws:
+        opened(ws)
+        info = configure(ws, features=["x1^2", "x1", "sin_x2", "x2^2", "x1x2"])
+    assert info["features"] == ["x1", "x1^2", "x2^2", "x1x2", "sin_x2"]  # FEATURES' order
+    assert info["sizes"] == [5, 8, 8, 1] and len(info["feature_maps"]) == 5
+
+
+def test_features_are_computed_from_the_raw_points_then_standardized():
+    session = Session({"dataset": "blobs", "features": ["x1", "x2", "x1x2", "sin_x1"]})
+    raw = Session({"dataset": "blobs", "features": ["x1", "x2", "x1x2", "sin_x1"],
+                   "normalize": False})
+    x1, x2 = raw.X_train[:, 0], raw.X_train[:, 1]
+    np.testing.assert_allclose(raw.X_train[:, 2], x1 * x2, rtol=1e-5)
+    np.testing.assert_allclose(raw.X_train[:, 3], np.sin(x1), rtol=1e-5)
+    np.testing.assert_allclose(session.X_train.mean(axis=0), 0, atol=1e-5)
+    np.testing.assert_allclose(session.X_train.std(axis=0), 1, atol=1e-4)
+
+
+def test_the_features_preset_separates_circles_without_a_hidden_layer():
+    session, view = run_preset("features", 200)
+    assert session.net.sizes == [4, 1] and view["val_accuracy"] > 0.9
+    straight, line = run_preset("identity", 50)
+    assert line["val_accuracy"] < 0.7
+
+
+@pytest.mark.parametrize("dataset", ["plane", "multi_gaussian"])
+def test_regression_problems_train_an_identity_output_on_the_squared_error(client, dataset):
+    with client.websocket_connect("/ws") as ws:
+        opened(ws)
+        info = configure(ws, dataset=dataset, lr=0.03)
+        assert (info["task"], info["output"]) == ("regression", "identity")
+        assert all(isinstance(p[2], float) for p in info["points"][:20])
+        ws.send_json({"type": "start"})
+        view = until(ws, lambda m: m["type"] == "update" and m["epoch"] >= 60)
+        ws.send_json({"type": "pause"})
+    assert view["val_accuracy"] is None and view["train_accuracy"] is None
+    session = Session({"dataset": dataset})
+    variance = 0.5 * float(np.var(session.y_val))  # J of predicting the mean
+    assert view["val_cost"] < 0.75 * variance
+
+
+def test_l2_dropout_batch_norm_and_every_optimizer_reach_the_network():
+    session = Session({"l2": 0.5, "dropout": 0.2, "batch_norm": True, "optimizer": "nesterov",
+                       "beta": 0.8})
+    net, optimizer = session.net, session.optimizer
+    assert (net.l2, net.dropout, net.batch_norm) == (0.5, 0.2, True)
+    assert optimizer.name == "nesterov" and optimizer.beta == 0.8
+    for name in ("gd", "rmsprop", "adam", "adamw"):
+        assert Session({"optimizer": name, "lr": 0.02}).optimizer.config()["lr"] == 0.02
+    session.step()
+    assert session.wait(20) and session.state == "paused" and session.record.epochs == 1
+
+
+def test_l2_keeps_the_weights_of_the_overfitting_spiral_smaller():
+    free, _ = run_preset("overfit", 40)
+    tied, _ = run_preset("l2", 40)
+    size = [sum(float(np.square(layer.W).sum()) for layer in s.net.layers) for s in (free, tied)]
+    assert size[1] < 0.5 * size[0]
+
+
+# ---- step through one batch --------------------------------------------------------------------
+
+
+def test_tracing_one_batch_shows_each_stage_with_its_formula_and_takes_the_step(client):
+    with client.websocket_connect("/ws") as ws:
+        opened(ws)
+        session = next(iter(client.app.state.sessions.open))
+        before = [p.copy() for p in session.net.parameters()]
+        ws.send_json({"type": "trace"})
+        trace = until(ws, lambda m: m["type"] == "trace")
+        after = until(ws, lambda m: m["type"] == "update" and m["iteration"] == 1)
+    phases = [(s["phase"], s["layer"]) for s in trace["stages"]]
+    assert phases == [("forward", 1), ("forward", 2), ("forward", 3), ("cost", 3),
+                      ("backward", 3), ("backward", 2), ("backward", 1), ("update", 0)]
+    assert trace["batch"] == 32
+    forward, cost, backward = trace["stages"][0], trace["stages"][3], trace["stages"][4]
+    assert forward["formula"][0] == "Z[1] = A[0] W[1]^T + b[1]"
+    assert "dZ[3] = A[3] - Y" in cost["formula"]
+    assert backward["formula"][0] == "dW[3] = (1/m) dZ[3]^T A[2]"
+    assert "g' = 1 - a^2" in backward["formula"][-1]  # tanh, from A
+    dZ, A, Y = (np.array(cost["values"][k]) for k in ("dZ[3]", "A[3]", "Y"))
+    np.testing.assert_allclose(dZ, A - Y, atol=1e-3)
+    assert "V = beta V + (1 - beta) dW" in trace["stages"][-1]["formula"][1]  # momentum's rule
+    assert any(not np.array_equal(a, b) for a, b in zip(before, session.net.parameters()))
+    assert after["batch"] == [1, 10] and after["epoch"] == 0
+
+
+def test_tracing_while_running_is_refused(client):
+    with client.websocket_connect("/ws") as ws:
+        opened(ws)
+        ws.send_json({"type": "start"})
+        until(ws, lambda m: m["type"] == "update" and m["state"] == "running")
+        error = error_for(ws, {"type": "trace"})
+        ws.send_json({"type": "pause"})
+    assert error["field"] == "trace" and "pause it" in error["message"]
+
+
+def test_tracing_a_whole_epoch_is_one_epoch_of_the_reference_engine():
+    traced = Session({"n_samples": 100, "batch_size": 25})  # 75 rows: 3 batches
+    for _ in range(3):
+        traced.trace()
+    assert traced.record.epochs == 1 and traced.record.iterations == 3
+    reference = Session({"n_samples": 100, "batch_size": 25})
+    reference._epoch = gn.engine.select("numpy", reference.net, reference.optimizer)
+    reference.step()
+    assert reference.wait(20)
+    for mine, theirs in zip(traced.net.parameters(), reference.net.parameters()):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-6)

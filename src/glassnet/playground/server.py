@@ -3,14 +3,20 @@
 The protocol is JSON text, one object per message, each with a ``type``.
 
 From the page: ``configure`` {settings}, ``preset`` {name}, ``start``, ``pause``, ``step`` (one
-epoch), ``reset``. From the server: ``hello`` (choices, limits, presets), ``configured`` (the
-checked settings, sizes, points or images), ``update`` (at most ``1 / update_interval`` per
-second: state, cost, accuracy, gradient norms, histograms, boundary, new cost-curve points) and
-``error`` {field, message}, where ``field`` names the control the message belongs to.
+epoch), ``reset``, ``set_weight`` {layer, row, col, value} (W[layer][row, col] = value, an edge
+clicked in the graph), ``trace`` (step through one batch). From the server: ``hello`` (choices,
+limits, presets), ``configured`` (the checked settings, sizes, points or images), ``update`` (at
+most ``1 / update_interval`` per second: state, cost, accuracy, gradient norms, histograms,
+boundary, graph, new cost-curve points), ``trace`` (the stages of one batch's step, each with
+its formula and values) and ``error`` {field, message}, where ``field`` names the control (or
+the part of the message) the error belongs to.
 
-Safety: the server binds 127.0.0.1 unless told otherwise, refuses WebSockets from other
-origins, reads no file but its own static ones and writes none, limits message sizes, and holds
-at most ``max_sessions`` sessions. Closing a tab (or the server) stops its training thread.
+Safety: the server binds 127.0.0.1 unless told otherwise, answers only requests addressed to a
+loopback name or the host it was given (a DNS-rebinding page's Host is refused) and WebSockets
+only from its own pages' Origin, reads no file but its own static ones and writes none, limits
+message sizes and nesting (announced in ``hello``; an oversized message gets an ``error``, not a
+cut connection), and holds at most ``max_sessions`` sessions. Closing a tab (or the server)
+stops its training thread within about one chunk of training (see ``session``).
 """
 
 from __future__ import annotations
@@ -25,19 +31,26 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from starlette.applications import Starlette
-from starlette.responses import FileResponse
+from starlette.responses import FileResponse, PlainTextResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ..errors import GlassnetError
 from . import settings as limits
+from .problems import FEATURES
 from .session import MAX_SNAPSHOTS_PER_SECOND, Session
 from .settings import DEFAULTS, PRESETS, SettingError, preset_settings
 
 STATIC = Path(__file__).parent / "static"
 MAX_MESSAGE_BYTES = 16_384
+# uvicorn cuts a connection at this size (after decompression, so a compression bomb is cut
+# too); between MAX_MESSAGE_BYTES and it the page gets its own error message and keeps its tab
+WIRE_MAX_BYTES = 16 * MAX_MESSAGE_BYTES
+MAX_DEPTH = 8  # JSON nesting of a message: settings are at most {"settings": {"hidden": [..]}}
 MAX_SESSIONS = 8
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+MESSAGES = ("configure", "preset", "start", "pause", "step", "reset", "set_weight", "trace")
 # Everything the page loads comes from this server: no CDN, no fonts, no external request.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; "
@@ -84,9 +97,15 @@ def create_app(
     max_sessions: int = MAX_SESSIONS,
     max_message_bytes: int = MAX_MESSAGE_BYTES,
     update_interval: float = 1 / MAX_SNAPSHOTS_PER_SECOND,
+    allowed_hosts=(),
 ) -> Starlette:
-    """The playground as an ASGI app (for uvicorn, or Starlette's TestClient in tests)."""
+    """The playground as an ASGI app (for uvicorn, or Starlette's TestClient in tests).
+
+    Requests and WebSockets are answered only when their Host names a loopback address
+    (127.0.0.1, localhost, ::1) or one of ``allowed_hosts`` (the ``--host`` served on), and a
+    WebSocket's Origin, when it has one, must be this server itself."""
     sessions = _Sessions(max_sessions)
+    trusted = frozenset(name.lower().strip("[]") for name in (*LOOPBACK, *allowed_hosts))
 
     async def index(request):
         response = FileResponse(STATIC / "index.html")
@@ -95,7 +114,7 @@ def create_app(
         return response
 
     async def socket_endpoint(websocket: WebSocket) -> None:
-        if not _same_origin(websocket):
+        if not _same_origin(websocket, trusted):
             await websocket.close(code=1008)  # policy violation: another site's page
             return
         await websocket.accept()
@@ -120,7 +139,10 @@ def create_app(
             await connection.serve()
         finally:
             # shielded: even when this task is cancelled, the thread is stopped and the slot freed
-            await asyncio.shield(asyncio.to_thread(sessions.finish, session))
+            try:
+                await asyncio.shield(asyncio.to_thread(sessions.finish, session))
+            except RuntimeError:  # the loop's executor is gone (the server is stopping)
+                sessions.finish(session)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -136,7 +158,40 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.sessions = sessions
+    app.add_middleware(_TrustedHosts, trusted=trusted)
     return app
+
+
+class _TrustedHosts:
+    """Refuse every request whose Host is not a trusted name: a DNS-rebinding page reaches
+    127.0.0.1 under its own name, and its Host header says so. (Starlette's
+    TrustedHostMiddleware cuts "[::1]:8765" at its first colon, so it cannot trust ::1.)"""
+
+    def __init__(self, app, trusted: frozenset) -> None:
+        self.app, self.trusted = app, trusted
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
+            if _host_name(host) not in self.trusted:
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close", "code": 1008})
+                    return
+                response = PlainTextResponse(
+                    f"this playground answers only to {', '.join(sorted(self.trusted))}; "
+                    "open it as http://127.0.0.1:PORT/", status_code=400
+                )
+                return await response(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
+def _host_name(host: str) -> str:
+    """The name of a Host header or an Origin's netloc, without port or IPv6 brackets:
+    "[::1]:8765" -> "::1", "localhost:8765" -> "localhost"."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 class _Connection:
@@ -175,10 +230,22 @@ class _Connection:
             return await self.error("message", "messages must be JSON text, not binary frames")
         try:
             message = json.loads(text)
+        except RecursionError:
+            message = None  # nested too deep for the parser itself: refused below
         except ValueError as e:
             return await self.error("message", f"a message is not valid JSON: {e}")
+        if message is None or _depth(message) > MAX_DEPTH:
+            return await self.error(
+                "message", f"a message may be nested at most {MAX_DEPTH} levels deep"
+            )
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
             return await self.error("message", 'a message must be a JSON object with a "type"')
+        try:
+            await self.carry_out(message)
+        except Exception as e:  # a message never ends the session: it gets an error
+            await self.error("message", f"the message could not be carried out: {e!r}")
+
+    async def carry_out(self, message: dict) -> None:
         kind, session = message["type"], self.session
         try:
             if kind == "configure":
@@ -199,11 +266,17 @@ class _Connection:
                 if session.running and session.state == "running":
                     return await self.error("step", "training is running: pause it, then step")
                 await asyncio.to_thread(session.step)
+            elif kind == "set_weight":
+                await asyncio.to_thread(
+                    session.set_weight, *(message.get(k) for k in ("layer", "row", "col", "value"))
+                )
+            elif kind == "trace":
+                trace = await asyncio.to_thread(session.trace)
+                await self.send({"type": "trace", "run_id": session.run_id, **trace})
             else:
                 await self.error(
                     "message",
-                    f"unknown message type {kind!r}; the types are: "
-                    "configure, preset, start, pause, step, reset",
+                    f"unknown message type {kind[:40]!r}; the types are: {', '.join(MESSAGES)}",
                 )
         except SettingError as e:
             await self.error(e.field, str(e))
@@ -249,6 +322,8 @@ def hello() -> dict:
         "defaults": DEFAULTS,
         "choices": {
             "dataset": limits.dataset_names(),
+            "regression": list(limits.REGRESSION),
+            "features": list(FEATURES),
             "activation": list(limits.ACTIVATIONS),
             "init": list(limits.INITIALIZERS),
             "optimizer": list(limits.OPTIMIZERS),
@@ -260,9 +335,17 @@ def hello() -> dict:
             "samples": [limits.MIN_SAMPLES, limits.MAX_SAMPLES],
             "max_noise": limits.MAX_NOISE,
             "max_updates_per_second": MAX_SNAPSHOTS_PER_SECOND,
+            "max_message_bytes": MAX_MESSAGE_BYTES,
+            "max_depth": MAX_DEPTH,
+            "max_step_work": limits.MAX_STEP_WORK,
+            "max_l2": limits.MAX_L2,
+            "max_dropout": limits.MAX_DROPOUT,
+            "max_sessions": MAX_SESSIONS,
         },
+        "messages": list(MESSAGES),
         "presets": [{"name": name, **_preset_text(name)} for name in PRESETS],
         "step": "one epoch: one pass over the training split in mini-batches",
+        "trace": "one mini-batch, stage by stage: forward, cost, backward, update",
     }
 
 
@@ -270,15 +353,41 @@ def _preset_text(name: str) -> dict:
     return {"title": PRESETS[name]["title"], "look_for": PRESETS[name]["look_for"]}
 
 
-def _same_origin(websocket: WebSocket) -> bool:
-    """A page from another site must not drive this server (cross-site WebSocket hijacking).
-    Clients that send no Origin (scripts, tests) are not browsers' cross-site requests."""
+def _depth(value, limit: int = MAX_DEPTH + 1) -> int:
+    """How deeply lists and objects nest in a parsed message (counting stops past ``limit``)."""
+    if limit <= 0 or not isinstance(value, dict | list):
+        return 0
+    items = value.values() if isinstance(value, dict) else value
+    return 1 + max((_depth(item, limit - 1) for item in items), default=0)
+
+
+def _same_origin(websocket: WebSocket, trusted: frozenset) -> bool:
+    """A page from another site must not drive this server (cross-site WebSocket hijacking),
+    nor a rebinding page that controls both Origin and Host: the Origin must be this server, by
+    a trusted name. Clients that send no Origin (scripts, tests) are not browsers."""
     origin = websocket.headers.get("origin")
-    return origin is None or urlparse(origin).netloc == websocket.headers.get("host")
+    if origin is None:
+        return True
+    netloc = urlparse(origin).netloc
+    return netloc == websocket.headers.get("host") and _host_name(netloc) in trusted
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False) -> None:
-    """Run the playground at http://host:port/ until Ctrl+C; print the address first."""
+def _served_names(host: str) -> tuple[str, ...]:
+    """The names a browser may use for this server besides the loopback ones: the host given,
+    and for all interfaces (0.0.0.0, ::) this machine's name and addresses."""
+    if host not in ("0.0.0.0", "::", ""):
+        return (host,)
+    names = {socket.gethostname(), socket.getfqdn()}
+    with contextlib.suppress(OSError):
+        names.update(socket.gethostbyname_ex(socket.gethostname())[2])
+    return tuple(names)
+
+
+def serve(
+    host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False, allowed_hosts=()
+) -> None:
+    """Run the playground at http://host:port/ until Ctrl+C; print the address first.
+    Requests must address it by a loopback name, ``host`` or one of ``allowed_hosts``."""
     import uvicorn
 
     try:
@@ -293,9 +402,8 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False)
     print(f"glassnet playground: {url}  (Ctrl+C stops it)", flush=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: listening on {host}: other machines can reach this page", flush=True)
-    config = uvicorn.Config(
-        create_app(), ws_max_size=MAX_MESSAGE_BYTES, log_level="warning", lifespan="on"
-    )
+    app = create_app(allowed_hosts=(*_served_names(host), *allowed_hosts))
+    config = uvicorn.Config(app, ws_max_size=WIRE_MAX_BYTES, log_level="warning", lifespan="on")
     if open_browser:
         webbrowser.open(url)
     uvicorn.Server(config).run(sockets=[sock])

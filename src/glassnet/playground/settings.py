@@ -14,6 +14,7 @@ from numbers import Integral, Real
 from .. import datasets
 from ..errors import GlassnetError
 from ..recipe import Recipe
+from .problems import FEATURES, REGRESSION
 
 MAX_PARAMETERS = 5_000_000
 MAX_HIDDEN_LAYERS = 10
@@ -23,10 +24,18 @@ MAX_NOISE = 5.0
 MAX_BATCH_SIZE = 1_000_000
 MAX_SEED = 2**32 - 1
 MAX_CATS = 1_000
+# The work of one uninterruptible call (a training step, a forward chunk) in rows x parameters:
+# about 0.1 s on one core, so that pause, closing a tab and stopping the server act within
+# about 0.2 s however large the network and the data (the limits below still allow 5 million
+# parameters, with mini-batches of at most MAX_STEP_WORK / parameters rows).
+MAX_STEP_WORK = 60_000_000
+MAX_L2 = 100.0
+MAX_DROPOUT = 0.9
 
 ACTIVATIONS = ("sigmoid", "relu", "tanh", "identity")
 INITIALIZERS = ("auto", "lecun", "he", "glorot", "normal", "zeros")
-OPTIMIZERS = ("gd", "momentum")
+OPTIMIZERS = ("gd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
+WITH_BETA = ("momentum", "nesterov")  # the optimizers whose momentum is the setting "beta"
 
 DEFAULTS: dict = {
     "dataset": "xor",
@@ -35,12 +44,16 @@ DEFAULTS: dict = {
     "validation_fraction": 0.25,
     "x2_scale": 1.0,
     "x2_offset": 0.0,
+    "features": ["x1", "x2"],
     "n_cats": 200,
     "hidden": [8, 8],
     "activation": "tanh",
     "init": "auto",
     "init_scale": 0.01,
     "normalize": True,
+    "l2": 0.0,
+    "dropout": 0.0,
+    "batch_norm": False,
     "optimizer": "momentum",
     "lr": 0.1,
     "beta": 0.9,
@@ -63,11 +76,17 @@ def has_cats() -> bool:
 
 
 def dataset_names() -> list[str]:
-    return [*datasets.TWO_D, *(["cats"] if has_cats() else [])]
+    return [*datasets.TWO_D, *REGRESSION, *(["cats"] if has_cats() else [])]
+
+
+def task_of(settings: dict) -> str:
+    """"regression" for the regression problems (identity output, mean squared error), else
+    "classification" (one sigmoid unit, binary cross-entropy)."""
+    return "regression" if settings["dataset"] in REGRESSION else "classification"
 
 
 def n_inputs(settings: dict) -> int:
-    return 64 * 64 * 3 if settings["dataset"] == "cats" else 2
+    return 64 * 64 * 3 if settings["dataset"] == "cats" else len(settings["features"])
 
 
 def n_parameters(sizes: list[int]) -> int:
@@ -110,6 +129,16 @@ def _check_together(settings: dict) -> None:
             "validation_fraction",
             f"with {m} samples a validation fraction of {settings['validation_fraction']} leaves "
             "fewer than 2 samples in a split; use more samples or a fraction nearer 0.25",
+        )
+    rows = m - n_val if settings["batch_size"] is None else min(settings["batch_size"], m - n_val)
+    if rows * count > MAX_STEP_WORK:
+        most = max(1, MAX_STEP_WORK // count)
+        raise SettingError(
+            "batch_size",
+            f"a batch of {rows:,} rows through {count:,} parameters is {rows * count:,} "
+            f"rows x parameters per step, over the playground's {MAX_STEP_WORK:,} (one step must "
+            f"take at most about 0.1 s so that pause acts at once); use batches of at most "
+            f"{most:,} rows, or a smaller network",
         )
 
 
@@ -189,6 +218,29 @@ def _hidden(name, value):
     return [int(w) for w in value]
 
 
+def _features(name, value):
+    """A non-empty list of feature names (see ``problems.FEATURES``), kept in FEATURES' order."""
+    if isinstance(value, str):
+        value = [p for p in value.replace(",", " ").split() if p]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SettingError(name, f"features must be a list of names such as ['x1', 'x2'], got "
+                           f"{_short(value)}")
+    unknown = [v for v in value if v not in FEATURES]
+    if unknown:
+        raise SettingError(
+            name, f"unknown feature {unknown[0]!r}; the features are: {', '.join(FEATURES)}"
+        )
+    if not value:
+        raise SettingError(name, "switch at least one input feature on (e.g. x1)")
+    return [f for f in FEATURES if f in value]
+
+
+def _short(value) -> str:
+    """repr(value), cut to 60 characters for a message."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _boolean(name, value):
     if not isinstance(value, bool):
         raise SettingError(name, f"{name} must be true or false, got {value!r}")
@@ -209,12 +261,16 @@ _CHECKS = {
     "validation_fraction": _number(0.0, 0.9, open_low=True),
     "x2_scale": _number(1e-3, 1e4),
     "x2_offset": _number(-1e4, 1e4),
+    "features": _features,
     "n_cats": _integer(MIN_SAMPLES, MAX_CATS),
     "hidden": _hidden,
     "activation": _choice(ACTIVATIONS),
     "init": _choice(INITIALIZERS),
     "init_scale": _number(0.0, 100.0, open_low=True),
     "normalize": _boolean,
+    "l2": _number(0.0, MAX_L2),
+    "dropout": _number(0.0, MAX_DROPOUT, open_high=True),
+    "batch_norm": _boolean,
     "optimizer": _choice(OPTIMIZERS),
     "lr": _learning_rate,
     "beta": _number(0.0, 1.0, open_high=True),
@@ -232,11 +288,13 @@ def init_name(settings: dict) -> str:
 
 def recipe_of(settings: dict) -> Recipe:
     """The checked settings as the setup layer's ``Recipe``: the network (hidden widths,
-    activation, init), the optimizer (name, lr, and beta for momentum), the mini-batch size, the
-    seed, the validation fraction and whether inputs are standardized. The playground trains
+    activation, init, L2, dropout, batch norm), the optimizer (name, lr, and beta for momentum
+    and Nesterov; the others keep their published defaults), the mini-batch size, the seed, the
+    validation fraction and whether inputs are standardized (regression targets are not scaled:
+    the problems' targets already lie in about [-1, 1]). The playground trains
     until paused, so the recipe's ``epochs`` is not used; the data set's own settings (points,
     noise, stretch) are not the recipe's either."""
-    options = {"beta": settings["beta"]} if settings["optimizer"] == "momentum" else {}
+    options = {"beta": settings["beta"]} if settings["optimizer"] in WITH_BETA else {}
     return Recipe(
         hidden_layers=tuple(settings["hidden"]),
         activation=settings["activation"],
@@ -248,6 +306,10 @@ def recipe_of(settings: dict) -> Recipe:
         seed=settings["seed"],
         validation_split=settings["validation_fraction"],
         standardize=settings["normalize"],
+        scale_targets=False,
+        l2=settings["l2"],
+        dropout=settings["dropout"],
+        batch_norm=settings["batch_norm"],
     )
 
 
@@ -336,6 +398,126 @@ PRESETS: dict[str, dict] = {
             "beta": 0.9,
             "batch_size": "full",
         },
+    },
+    "features": {
+        "title": "Features: x1², x2² instead of layers",
+        "look_for": "No hidden layer at all (logistic regression), but the inputs x1² and x2² "
+        "switched on: the boundary sigma(w1 x1² + w2 x2² + b) = 0.5 is an ellipse, and the "
+        "circles are separated. Switch x1² and x2² off again and it is a straight line.",
+        "settings": {
+            "dataset": "two_circles",
+            "features": ["x1", "x2", "x1^2", "x2^2"],
+            "hidden": [],
+            "lr": 0.3,
+        },
+    },
+    "overfit": {
+        "title": "Regularization: overfitting a noisy spiral",
+        "look_for": "200 noisy points and 2 x 64 ReLU units: the training cost keeps falling "
+        "while the validation cost turns and climbs, and the boundary grows islands around "
+        "single points. Then press 'Regularization: L2'.",
+        "settings": {
+            "dataset": "spiral",
+            "n_samples": 200,
+            "noise": 0.35,
+            "validation_fraction": 0.5,
+            "hidden": [64, 64],
+            "activation": "relu",
+            "optimizer": "adam",
+            "lr": 0.01,
+        },
+    },
+    "l2": {
+        "title": "Regularization: L2",
+        "look_for": "The same network and data with L2, J + (lambda / 2m) sum ||W||^2 and "
+        "dW += (lambda / m) W: the weights stay small, the boundary smooth, and the validation "
+        "cost no longer climbs (the graph's edges are thinner than without L2).",
+        "settings": {
+            "dataset": "spiral",
+            "n_samples": 200,
+            "noise": 0.35,
+            "validation_fraction": 0.5,
+            "hidden": [64, 64],
+            "activation": "relu",
+            "optimizer": "adam",
+            "lr": 0.01,
+            "l2": 1.0,
+        },
+    },
+    "dropout": {
+        "title": "Regularization: dropout",
+        "look_for": "The overfitting spiral again, each hidden unit dropped with probability "
+        "0.3 in every training step (inverted dropout, A * mask / 0.7): the training cost is "
+        "noisier and higher, the validation cost stays nearer to it.",
+        "settings": {
+            "dataset": "spiral",
+            "n_samples": 200,
+            "noise": 0.35,
+            "validation_fraction": 0.5,
+            "hidden": [64, 64],
+            "activation": "relu",
+            "optimizer": "adam",
+            "lr": 0.01,
+            "dropout": 0.3,
+        },
+    },
+    "batch_norm": {
+        "title": "Batch norm rescues the bad init",
+        "look_for": "The deep tanh network with weights of standard deviation 0.01 that stays "
+        "at log 2 without help, now with batch normalization, Z~ = gamma (Z - mu_B) / "
+        "sqrt(var_B + eps) + beta: every layer's Z is rescaled to unit variance, the gradients "
+        "reach the first layers and the circles separate.",
+        "settings": {
+            "dataset": "two_circles",
+            "hidden": [16] * 6,
+            "init": "normal",
+            "init_scale": 0.01,
+            "batch_norm": True,
+        },
+    },
+    "nesterov": {
+        "title": "Nesterov momentum",
+        "look_for": "The stretched moons of 'Gradient descent' with Nesterov's look-ahead "
+        "momentum: the gradient is taken where the velocity is about to carry the weights, so "
+        "the overshoot is corrected one step earlier than with plain momentum.",
+        "settings": {
+            "dataset": "two_moons",
+            "x2_scale": 5.0,
+            "normalize": False,
+            "optimizer": "nesterov",
+            "lr": 5.0,
+            "beta": 0.9,
+            "batch_size": "full",
+        },
+    },
+    "rmsprop": {
+        "title": "RMSProp",
+        "look_for": "The stretched moons of 'Gradient descent' with RMSProp: each weight's step "
+        "is divided by the root of its mean squared gradient, S = rho S + (1 - rho) dW^2, "
+        "W -= lr dW / (sqrt(S) + eps), so the steep and the flat direction get steps of about "
+        "the same size lr.",
+        "settings": {
+            "dataset": "two_moons",
+            "x2_scale": 5.0,
+            "normalize": False,
+            "optimizer": "rmsprop",
+            "lr": 0.01,
+            "batch_size": "full",
+        },
+    },
+    "adam": {
+        "title": "Adam",
+        "look_for": "Adam, momentum and RMSProp together with bias correction (lr 0.01, "
+        "beta1 0.9, beta2 0.999), on the spiral with 3 tanh layers: it needs no tuning of the "
+        "learning rate to get going and the cost falls steadily.",
+        "settings": {"dataset": "spiral", "hidden": [16, 16, 16], "optimizer": "adam", "lr": 0.01},
+    },
+    "regression": {
+        "title": "Regression: multi-Gaussian",
+        "look_for": "An identity output and the mean squared error J = (1/m) sum (1/2)(a - y)^2: "
+        "the picture shows the network's output over the plane, the points their targets. The "
+        "bumps appear one by one as the hidden units specialize.",
+        "settings": {"dataset": "multi_gaussian", "hidden": [8, 8], "lr": 0.03},
     },
 }
 
