@@ -118,7 +118,7 @@ def _environment() -> dict:
     }
 
 
-def _run(command: list[str], folder: Path, timeout: int) -> subprocess.CompletedProcess | None:
+def _run_block(command: list[str], folder: Path, timeout: int):
     """Run ``command`` in its own process group; None when it ran past ``timeout`` (then the
     whole group is killed, so that a server a block started does not outlive it)."""
     process = subprocess.Popen(
@@ -180,7 +180,7 @@ def _python(blocks: list[Block], folder: Path, local_cluster) -> str | None:
             origin.append((block, block.line + 1 + offset))
     path = folder / "docs_block.py"
     path.write_text("\n".join(script) + "\n", encoding="utf-8")
-    done = _run([sys.executable, path.name], folder, _timeout(blocks))
+    done = _run_block([sys.executable, path.name], folder, _timeout(blocks))
     if done is None:
         return f"{blocks[0].where}: did not finish within {_timeout(blocks)} s"
     if done.returncode == 0:
@@ -233,7 +233,7 @@ def _shell(block: Block, folder: Path, local_cluster) -> str | None:
         report = f'echo "docs-test: line {number} {why}" >&2; exit 9'
         check = f"[ $__status {test} 0 ] || {{ {report}; }}"
         script += ["(exit $__status)", command, "__status=$?", check]
-    done = _run(["bash", "-c", "\n".join(script)], folder, _timeout([block]))
+    done = _run_block(["bash", "-c", "\n".join(script)], folder, _timeout([block]))
     if done is None:
         return f"{block.where}: did not finish within {_timeout([block])} s"
     if done.returncode == 0:
@@ -318,7 +318,7 @@ def test_the_demo_prints_the_documented_accuracies(tmp_path):
         )
 
 
-def _run(engine: str, threads: int) -> dict:
+def _train_demo(engine: str, threads: int) -> dict:
     command = [
         sys.executable, "-m", "benchmarks.reproducibility", "--engine", engine,
         "--epochs", "2", "--n-train", "200", "--n-test", "100",
@@ -336,6 +336,6 @@ def test_same_engine_threads_and_seed_give_bit_identical_weights(engine):
     """The promise of docs/reproducibility.md: two fresh processes, the same engine, BLAS thread
     count and seed, the demo's training: the same weights to the last bit."""
     for threads in (1, 2):
-        first, second = _run(engine, threads), _run(engine, threads)
+        first, second = _train_demo(engine, threads), _train_demo(engine, threads)
         assert first["sha256"] == second["sha256"], (engine, threads)
         assert first["final_cost"] == second["final_cost"]
