@@ -165,3 +165,133 @@ def test_a_bad_value_is_shown_next_to_its_control(browser, url):
         page.input_value("#init") == "normal" and page.input_value("#hidden") == "16, " * 5 + "16"
     )
     page.close()
+
+
+# ---- the graph, features, shared links, the gradient view ----------------------------------------
+
+SHOTS = os.environ.get("GLASSNET_PLAYGROUND_SCREENSHOTS")  # e.g. docs/images: the README's pictures
+
+
+def opened_page(browser, url, address=""):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    problems = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.goto(url + address)
+    playwright_api.expect(page.locator("#state")).to_have_text("ready")
+    return page, problems
+
+
+def neuron_maps(page) -> list[int]:
+    """How many heat maps the graph drew in each layer (inputs first)."""
+    return page.evaluate(
+        """() => { const counts = [];
+            for (const n of page.drawn.neurons) counts[n.layer] = (counts[n.layer] || 0) + 1;
+            return counts; }"""
+    )
+
+
+def test_the_graph_has_a_heat_map_per_neuron_and_they_change_while_training(browser, url):
+    link = "#dataset=spiral&hidden=8,6&lr=0.03&optimizer=adam"
+    page, problems = opened_page(browser, url, link + "&features=x1,x2,x1^2,x2^2,sin_x1,sin_x2")
+    expect = playwright_api.expect
+    expect(page.locator("#network-size")).to_contain_text("network 6 - 8 - 6 - 1")
+    expect(page.locator("#graph")).to_have_attribute("data-drawn", "weights")
+    assert neuron_maps(page) == [6, 8, 6, 1]  # every input feature and every neuron has its map
+    before = pixels(page, "graph")
+    page.click("#start")
+    wait_for(page, "#epoch", lambda e: e >= 40, 60)
+    during = pixels(page, "graph")
+    time.sleep(1.0)
+    assert pixels(page, "graph") != during != before  # the maps and edges move while it learns
+    page.hover("#graph", position={"x": 160, "y": 200})  # hovering enlarges a neuron's map
+    if SHOTS:
+        wait_for(page, "#epoch", lambda e: e >= 150, 60)
+        page.hover("#graph", position={"x": 55 + 175, "y": 150})
+        page.screenshot(path=os.path.join(SHOTS, "playground-graph.png"))
+    page.click("#start")
+    expect(page.locator("#state")).to_have_text("paused")
+    assert not problems, problems
+    page.close()
+
+
+def test_switching_a_feature_on_changes_the_input_layer(browser, url):
+    page, problems = opened_page(browser, url)
+    expect = playwright_api.expect
+    expect(page.locator("#network-size")).to_contain_text("network 2 - 8 - 8 - 1")
+    page.check('input[name="features"][value="x1x2"]')
+    expect(page.locator("#network-size")).to_contain_text("network 3 - 8 - 8 - 1")
+    assert neuron_maps(page)[0] == 3
+    page.uncheck('input[name="features"][value="x1"]')
+    page.uncheck('input[name="features"][value="x2"]')
+    expect(page.locator("#network-size")).to_contain_text("network 1 - 8 - 8 - 1")
+    page.uncheck('input[name="features"][value="x1x2"]')  # none left: refused, named
+    expect(page.locator('[data-error="features"]')).to_contain_text("at least one input feature")
+    assert not problems, problems
+    page.close()
+
+
+def test_a_shared_link_reopens_the_same_settings(browser, url):
+    page, problems = opened_page(browser, url)
+    expect = playwright_api.expect
+    page.select_option("#dataset", "multi_gaussian")
+    expect(page.locator("#network-size")).to_contain_text("identity output")
+    page.fill("#hidden", "5, 4")
+    page.press("#hidden", "Tab")
+    expect(page.locator("#network-size")).to_contain_text("network 2 - 5 - 4 - 1")
+    page.fill("#l2", "0.01")
+    page.press("#l2", "Tab")
+    page.select_option("#optimizer", "rmsprop")
+    page.select_option("#view", "gradients")
+    expect(page.locator("#network-size")).to_contain_text("network 2 - 5 - 4 - 1")
+    page.wait_for_function("() => location.hash.includes('rmsprop')")
+    link = page.evaluate("() => location.href")
+    assert "dataset=multi_gaussian" in link and "hidden=5,4" in link and "view=gradients" in link
+    other, more = opened_page(browser, link, "")
+    expect(other.locator("#network-size")).to_contain_text("network 2 - 5 - 4 - 1")
+    assert other.input_value("#dataset") == "multi_gaussian"
+    assert other.input_value("#optimizer") == "rmsprop" and other.input_value("#l2") == "0.01"
+    assert other.input_value("#view") == "gradients"
+    assert not problems and not more, problems + more
+    page.close(), other.close()
+
+
+def test_the_gradient_view_changes_colours_after_a_step(browser, url):
+    page, problems = opened_page(browser, url, "#hidden=6,6,6&activation=sigmoid&view=gradients")
+    expect = playwright_api.expect
+    expect(page.locator("#graph")).to_have_attribute("data-drawn", "gradients")
+    expect(page.locator("#network-size")).to_contain_text("network 2 - 6 - 6 - 6 - 1")
+    before = pixels(page, "graph")
+    page.click("#trace")  # step through one batch: its stages, then the step is taken
+    expect(page.locator("#trace-stage")).to_contain_text("stage 1 of 10: forward, layer 1")
+    expect(page.locator("#trace-formula")).to_contain_text("Z[1] = A[0] W[1]^T + b[1]")
+    for _ in range(5):
+        page.click("#trace-next")
+    expect(page.locator("#trace-stage")).to_contain_text("backward, layer 4")
+    expect(page.locator("#trace-formula")).to_contain_text("dW[4] = (1/m) dZ[4]^T A[3]")
+    expect(page.locator("#iteration")).to_have_text("1")
+    after = pixels(page, "graph")
+    assert after != before  # new dW and |dZ| after the step
+    page.click("#step")  # a whole epoch: the colours change again
+    wait_for(page, "#epoch", lambda e: e >= 1, 30)
+    time.sleep(0.3)
+    assert pixels(page, "graph") != after
+    if SHOTS:
+        page.click("#trace")
+        for _ in range(6):
+            page.click("#trace-next")
+        page.screenshot(path=os.path.join(SHOTS, "playground-gradients.png"))
+    assert not problems, problems
+    page.close()
+
+
+def test_clicking_an_edge_edits_its_weight(browser, url):
+    page, problems = opened_page(browser, url, "#hidden=3")
+    edge = page.evaluate("() => page.drawn.edges.find((e) => e.layer === 2 && e.col === 1)")
+    box = page.locator("#graph").bounding_box()
+    page.once("dialog", lambda dialog: dialog.accept("2.5"))
+    x, y = (edge["x0"] + edge["x1"]) / 2, (edge["y0"] + edge["y1"]) / 2
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_function("() => page.last && page.last.graph.W[1][0][1] === 2.5")
+    assert not problems, problems
+    page.close()

@@ -82,7 +82,9 @@ const Charts = (() => {
   }
 
   // P(y = 1) shades on an n x n grid (row 0 on top) between the class colours, then the points.
-  function boundary(canvas, shades, n, bounds, points) {
+  // Regression: the output in [-1, 1] from orange to blue, points coloured by their target.
+  // ``discretize`` shows only the side of 0.5 (or of 0); ``showTest`` draws the validation points.
+  function boundary(canvas, shades, n, bounds, points, { regression = false, discretize = false, showTest = true } = {}) {
     const ctx = clear(canvas);
     const W = canvas.width, H = canvas.height;
     const tile = document.createElement("canvas");
@@ -90,7 +92,8 @@ const Charts = (() => {
     const tctx = tile.getContext("2d");
     const image = tctx.createImageData(n, n);
     for (let i = 0; i < n * n; i++) {
-      const p = shades[i] / 255;
+      let p = shades[i] / 255;
+      if (discretize) p = p < 0.5 ? 0 : 1;
       // blend towards white near p = 0.5 so the boundary itself is the lightest line
       const c = p < 0.5 ? CLASS0 : CLASS1;
       const strength = Math.abs(p - 0.5) * 2 * 0.55;
@@ -104,7 +107,12 @@ const Charts = (() => {
     const px = (x) => ((x - x0) / (x1 - x0)) * W;
     const py = (y) => H - ((y - y0) / (y1 - y0)) * H;
     for (const [x, y, label, isTrain] of points) {
-      const c = label ? CLASS1 : CLASS0;
+      if (!isTrain && !showTest) continue;
+      let c = label ? CLASS1 : CLASS0;
+      if (regression) {
+        const t = Math.max(-1, Math.min(1, label)), base = t < 0 ? CLASS0 : CLASS1, s = Math.abs(t);
+        c = base.map((k) => Math.round(255 + (k - 255) * (0.25 + 0.75 * s)));
+      }
       ctx.beginPath();
       ctx.arc(px(x), py(y), 3.2, 0, 2 * Math.PI);
       if (isTrain) {
