@@ -353,7 +353,8 @@ def test_task_inference_refuses_the_ambiguous_cases_naming_task(tmp_path):
     with pytest.raises(gn.GlassnetError, match=r"221 distinct whole numbers in 442 rows.*--task"):
         readers.read(path, task="auto")
     with pytest.raises(
-        gn.GlassnetError, match="quantity rather than classes; use --task regression"
+        gn.GlassnetError,
+        match="quantity rather than classes; for a continuous target use --task regression",
     ):
         readers.read(path, task="classification")
     assert readers.read(path, task="regression").y[-1] == 25 + 441 // 2

@@ -264,10 +264,12 @@ def _refuse_measurements(raw: _Raw) -> None:
         return
     k, m = len(np.unique(y)), len(y)
     if k > MAX_AUTO_CLASSES and k > m / 4:
-        name = f"the target {raw.target!r}" if raw.target else f"the labels of {raw.source}"
+        column = f" (column {raw.target!r})" if raw.target else ""
+        shown = ", ".join(str(c) for c in np.unique(y)[:3].tolist())
         raise GlassnetError(
-            f"{name} has {k} distinct labels in {m} rows, numbers that look like a quantity "
-            "rather than classes; use --task regression (task='regression')"
+            f"{raw.source} has {k} distinct labels ({shown}, ...) in {m} rows{column}, numbers "
+            "that look like a quantity rather than classes; for a continuous target use --task "
+            "regression (task='regression')"
         )
 
 
@@ -504,8 +506,8 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str | None]:
             return raw.decode("utf-16"), "encoding UTF-16"
         except UnicodeDecodeError as e:
             raise GlassnetError(
-                f"cannot read CSV {path}: it starts as UTF-16 but byte {e.start} is not; save it "
-                "as a UTF-8 CSV file"
+                f"cannot read CSV {path}: it is not UTF-8 text (it starts like UTF-16, but byte "
+                f"{e.start} is not); save it as a UTF-8 CSV file with a header row"
             ) from None
     try:
         return raw.decode("utf-8-sig"), None
@@ -651,9 +653,14 @@ def _read_csv(
     def where(i: int) -> str:
         return f"line {lines[i]} of {path}"
 
-    index_named = header[0] in ("column 1", "Unnamed: 0")
+    # pandas' to_csv writes its index first, under an empty name: distinct whole numbers (0, 1,
+    # 2, ... unless the frame was a selection of rows); without a header, only 0, 1, 2, ...
     first = [row[0] for row in cells]
-    if width > 1 and index_named and first == [str(i) for i in range(len(first))]:
+    if header[0] == "Unnamed: 0" or (header[0] == "column 1" and body is not rows):
+        index = all(v.isdigit() for v in first) and len(set(first)) == len(first)
+    else:
+        index = header[0] == "column 1" and first == [str(i) for i in range(len(first))]
+    if width > 1 and index:
         if columns is None or header[0] not in columns:
             header, cells = header[1:], [row[1:] for row in cells]
             width -= 1

@@ -112,14 +112,17 @@ class Recipe:
 
 
 # The defaults, measured (benchmarks/defaults.py, table in the README): one hidden layer of 100
-# tanh units with Glorot's initialization, Adam at lr 0.001, batches of 64, L2 1e-4 (the
-# published defaults of Adam and of scikit-learn's MLP, whose width it shares), at most 200
-# epochs, stopping after 10 epochs without improvement and keeping the best epoch's weights.
-# tanh beat ReLU on iris and wine (by one to two samples in 150 and 178) at equal scores
-# elsewhere; batches of 64 rather than 32 stopped the overfit on breast cancer.
+# ReLU units with Glorot's initialization, Adam at lr 0.001, batches of 64, L2 1e-4 (the
+# published defaults of Adam and of scikit-learn's MLP, whose width and initialization it
+# shares), at most 200 epochs, stopping after 10 epochs without progress (on the validation
+# cost when there is validation data, else on the training cost by more than TOL, as
+# scikit-learn does with its tol) and keeping the best epoch's weights. Against batches of 200
+# (scikit-learn's), batches of 64 won wine and breast cancer by one to two samples; He's
+# initialization lost wine by two samples; tanh won iris by one but lost digits, MNIST and
+# the faces.
 DEFAULT = Recipe(
     hidden_layers=(100,),
-    activation="tanh",
+    activation="relu",
     init="glorot",
     optimizer="adam",
     lr=0.001,
@@ -173,7 +176,10 @@ def customized(base: Recipe, *, beta: float | None = None, **changes) -> Recipe:
     return base.replace(**changes)
 
 
-TOL = 1e-4  # the least fall of the training cost that counts as progress (scikit-learn's tol)
+# The least fall of the training cost that counts as progress. scikit-learn's tol is 1e-4; with
+# batches of 64 the epoch's mean cost keeps falling by that much long after the test accuracy
+# has stopped moving (MNIST: 75 epochs instead of 48, at equal accuracy), so 1e-3 (measured).
+TOL = 1e-3
 
 
 class Plateau:

@@ -6,20 +6,35 @@ from __future__ import annotations
 
 from .. import metrics, readers
 from ..files.model import Model, load
-from .common import model_classes, read_for_model
+from .common import model_classes
 
 MAX_CONFUSION = 50  # classes up to which evaluate prints the K x K confusion matrix
 
 
 def run(args) -> int:
     model = load(args.model)
-    data = read_for_model(model, args.data, args.target, labels=True)
+    data = readers.for_model(model, args.data, args.target, labels=True)
+    _warn_if_trained_on(model, data)
     output = model.network.output.name
     if output == "identity":
         return _regression(args.model, model, data)
     if output == "softmax":
         return _multiclass(args.model, model, data)
     return _binary(args.model, model, data)
+
+
+def _warn_if_trained_on(model: Model, data: readers.Dataset) -> None:
+    """A line when DATA holds rows the model trained or early-stopped on (the fingerprint
+    ``glassnet train`` keeps): such metrics overstate how the model does on new data."""
+    about = model.metadata.get("data")
+    hashes = about.get("fingerprint") if isinstance(about, dict) else None
+    seen = readers.seen_rows(data.X, hashes if isinstance(hashes, list) else None)
+    if seen:
+        print(
+            f"warning: {seen} of the {len(data.X)} rows of {data.source} were used to train this "
+            "model (training or early stopping); these metrics overstate how it does on new "
+            "data: evaluate on held-out rows (glassnet train --test-split 0.2)"
+        )
 
 
 def _binary(path: str, model: Model, data: readers.Dataset) -> int:

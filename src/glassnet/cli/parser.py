@@ -25,51 +25,62 @@ def build() -> argparse.ArgumentParser:
     command.add_argument("--no-progress", action="store_true", help="no progress bar")
     command.set_defaults(handler=demo.run)
 
-    command = commands.add_parser("train", help="train a network on DATA and save the model")
+    command = commands.add_parser(
+        "train",
+        help="train a network on DATA and save the model",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=train.optimizer_epilog(),
+    )
     command.add_argument(
         "data", metavar="DATA", help="CSV, .npz, .h5, image folder or builtin:NAME"
     )
     _data_options(command)
+    train.add_recipe_options(command)
     command.add_argument(
-        "--task",
-        default="classification",
-        help="classification (2 or more classes) or regression (a numeric target)",
-    )
-    command.add_argument("--layers", default="20,7,5", help="hidden layer sizes (default 20,7,5)")
-    command.add_argument("--hidden", default="relu", help="relu, tanh or sigmoid (default relu)")
-    command.add_argument(
-        "--init", default="auto", help="auto, he, lecun, glorot or normal(s) (default auto)"
+        "--seed", type=int, default=0, help="initial weights, shuffling, splits (default 0)"
     )
     command.add_argument(
-        "--optimizer", default="momentum", help="gd or momentum (default momentum)"
+        "--no-normalize", action="store_true", help="do not standardize inputs (default: do)"
     )
-    command.add_argument("--lr", type=float, default=None, help="learning rate")
-    command.add_argument("--beta", type=float, default=None, help="momentum (default 0.9)")
-    command.add_argument("--batch-size", type=int, default=64, help="default 64")
-    command.add_argument("--epochs", type=int, default=100, help="default 100")
-    command.add_argument("--seed", type=int, default=0, help="initial weights, shuffling, split")
-    command.add_argument("--no-normalize", action="store_true", help="do not standardize inputs")
     command.add_argument(
         "--validation-split",
         type=float,
         default=0.2,
-        help="fraction held out (default 0.2; 0: no validation data)",
+        help="fraction held out for early stopping (default 0.2; 0: no validation data)",
+    )
+    command.add_argument(
+        "--test-split",
+        type=float,
+        default=0.0,
+        help="fraction held out for the test metrics, never trained on (default 0: none)",
     )
     command.add_argument(
         "--out", default="model.glassnet", help="model file (default model.glassnet)"
     )
-    command.add_argument("--plot", default=None, help="save the cost curve as this PNG")
-    command.add_argument("--no-progress", action="store_true", help="no progress bar")
     command.add_argument(
-        "--engine", default="auto", help="auto (the fastest available), numpy or numba"
+        "--plot", default=None, help="save the cost curve as this PNG (default: none)"
     )
-    command.add_argument("--checkpoint", default=None, help="write the training state here")
+    command.add_argument(
+        "--no-progress", action="store_true", help="no progress bar (default: a bar)"
+    )
+    command.add_argument(
+        "--engine",
+        default="auto",
+        help="auto (the fastest available), numpy or numba (default auto)",
+    )
+    command.add_argument(
+        "--checkpoint", default=None, help="write the training state here (default: none)"
+    )
     command.add_argument(
         "--checkpoint-every", type=int, default=1, help="epochs between checkpoints (default 1)"
     )
-    command.add_argument("--resume", default=None, help="continue from this checkpoint")
     command.add_argument(
-        "--distributed", action="store_true", help="data-parallel over MPI (under mpirun)"
+        "--resume", default=None, help="continue from this checkpoint (default: none)"
+    )
+    command.add_argument(
+        "--distributed",
+        action="store_true",
+        help="data-parallel over MPI (under mpirun; default: one process)",
     )
     command.set_defaults(handler=train.run)
 
@@ -135,7 +146,9 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
     """The options train and sweep share for reading DATA."""
     parser.add_argument("--target", default=None, help="label column of a CSV (default: last)")
     parser.add_argument(
-        "--positive", default=None, help="the positive label (one against the rest if needed)"
+        "--positive",
+        default=None,
+        help="the positive label (one against the rest if needed; default: none)",
     )
     parser.add_argument(
         "--image-size", type=int, default=64, help="image folders: resize to N x N (default 64)"

@@ -7,15 +7,16 @@ import csv
 import io
 import sys
 
+from .. import readers
 from ..files.archive import atomic_write
 from ..files.model import load
-from .common import check_folder, model_classes, read_for_model
+from .common import check_folder, model_classes
 
 
 def run(args) -> int:
     check_folder(args.out)
     model = load(args.model)
-    data = read_for_model(model, args.data, args.target, labels=False)
+    data = readers.for_model(model, args.data, args.target, labels=False)
     output = model.network.output.name
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")

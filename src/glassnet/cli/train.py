@@ -27,13 +27,17 @@ from ..errors import GlassnetError
 from ..files.model import save
 from ..network import Network
 from ..recipe import (
+    RECIPES,
     Recipe,
     class_of_rows,
+    customized,
     fit,
     holdout,
     make_network,
     make_optimizer,
+    named,
     output_layer,
+    still_falling,
 )
 from ..validation import check_count, check_fraction, check_layer_sizes
 from .common import check_folder, class_list, optional_module
@@ -42,10 +46,84 @@ MAX_STORED_NAMES = 1000  # feature names kept in the model's metadata (not 12288
 _SCORE_NAMES = {"r2": "R^2", "rmse": "RMSE"}
 
 
+def add_recipe_options(command) -> None:
+    """The options that become the Recipe, each showing its default (the named recipe's)."""
+    base = RECIPES["default"]
+    command.add_argument(
+        "--recipe",
+        default="default",
+        help="the defaults to start from: default (measured on real data, see the README) or "
+        "lecture (the lecture's [n, 20, 7, 5, ..] ReLU network, momentum lr 0.01 beta 0.9, "
+        "batch 64, 100 epochs); every option below overrides it (default: default)",
+    )
+    command.add_argument(
+        "--task",
+        default="auto",
+        help="auto (from the target: decimal numbers are regression, few labels are classes; "
+        "printed), classification or regression (default auto)",
+    )
+    layers = ",".join(str(n) for n in base.hidden_layers)
+    command.add_argument(
+        "--layers", default=None, help=f"hidden layer sizes, e.g. 20,7,5 (default {layers})"
+    )
+    command.add_argument(
+        "--hidden", default=None, help=f"relu, tanh or sigmoid (default {base.activation})"
+    )
+    command.add_argument(
+        "--init", default=None, help=f"auto, he, lecun, glorot or normal(s) (default {base.init})"
+    )
+    command.add_argument(
+        "--optimizer",
+        default=None,
+        help=f"{', '.join(optimizers.OPTIMIZERS)}; each one's default hyper-parameters are "
+        f"listed below (default {base.optimizer})",
+    )
+    command.add_argument(
+        "--lr",
+        type=float,
+        default=None,
+        help=f"learning rate (default {base.lr} for {base.optimizer}; another optimizer's own "
+        "default, listed below)",
+    )
+    command.add_argument(
+        "--beta", type=float, default=None, help="momentum of momentum and nesterov (default 0.9)"
+    )
+    command.add_argument("--batch-size", type=int, default=None, help=f"default {base.batch_size}")
+    command.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help=f"the most epochs trained (default {base.epochs}; early stopping may end sooner)",
+    )
+    command.add_argument("--l2", type=float, default=None, help=f"L2 penalty (default {base.l2})")
+    command.add_argument(
+        "--early-stopping",
+        type=int,
+        default=None,
+        metavar="PATIENCE",
+        help=f"stop after this many epochs without a better validation cost and keep the best "
+        f"epoch's weights; 0: off (default {base.early_stopping})",
+    )
+
+
+def optimizer_epilog() -> str:
+    """The defaults of every optimizer, for the end of ``glassnet train --help``."""
+    lines = ["optimizers and their defaults (--optimizer NAME, --lr, --beta):"]
+    for name in optimizers.OPTIMIZERS:
+        values = ", ".join(f"{k} {v}" for k, v in optimizers.defaults(name).items())
+        lines.append(f"  {name:<9} {values}")
+    base = RECIPES["default"]
+    lines.append(
+        f"the default recipe uses {base.optimizer} with lr {base.lr}; --recipe lecture uses "
+        f"{RECIPES['lecture'].optimizer} with lr {RECIPES['lecture'].lr}"
+    )
+    return "\n".join(lines)
+
+
 def run(args) -> int:
     recipe = _recipe(args)
     optimizer = make_optimizer(recipe)  # a bad --lr, --beta or --optimizer fails before reading
-    hidden_layers = _layers(args.layers)
+    hidden_layers = list(recipe.hidden_layers) if args.layers is None else _layers(args.layers)
     image_size = check_count(args.image_size, "image_size")
     checkpoint_every = check_count(args.checkpoint_every, "checkpoint_every")
     for output in (args.out, args.plot, args.checkpoint):
@@ -70,15 +148,29 @@ def run(args) -> int:
     units, _ = output_layer(data.task, n_outputs)
     check_layer_sizes([data.n_features, *hidden_layers, units])
     recipe = recipe.replace(hidden_layers=tuple(hidden_layers))
+    # the rows of the test split never reach fit: neither training nor early stopping sees them
+    X, y, test_rows = data.X, data.y, None
+    test_split = check_fraction(args.test_split, "test_split")
+    if test_split:
+        if data.X_test is not None:
+            raise GlassnetError(
+                f"{data.source} comes with its own test set ({data.test_source}); drop --test-split"
+            )
+        rows, test_rows = holdout(recipe, len(X), class_of_rows(data.task, y), test_split)
+        X, y = X[rows], y[rows]
     # the network fit will build, to describe it before training (and refuse an unknown engine)
     net = make_network(recipe, data.n_features, data.task, n_outputs)
     engines.select(recipe.engine, net, optimizer)
-    train_rows, val_rows = holdout(recipe, len(data.X), class_of_rows(data.task, data.y))
+    train_rows, val_rows = holdout(recipe, len(X), class_of_rows(data.task, y))
     scaling = None
     if data.task == "regression":
-        scaling = _target_statistics(np.mean(data.y[train_rows]), np.std(data.y[train_rows]))
+        scaling = _target_statistics(np.mean(y[train_rows]), np.std(y[train_rows]))
     n_val = 0 if val_rows is None else len(val_rows)
-    for name, value in _configuration(args, data, net, optimizer, len(train_rows), n_val, scaling):
+    n_test = len(test_rows) if test_rows is not None else 0
+    if data.X_test is not None:
+        n_test = len(data.X_test)
+    counts = (len(train_rows), n_val, n_test)
+    for name, value in _configuration(args, recipe, data, net, optimizer, counts, scaling):
         say(f"  {name:<10} {value}" if name else value)
     sys.stdout.flush()
 
@@ -86,8 +178,8 @@ def run(args) -> int:
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is an error of its own
             return fit(
                 recipe,
-                data.X,
-                data.y,
+                X,
+                y,
                 data.task,
                 n_outputs=n_outputs,
                 callbacks=callbacks,
@@ -113,21 +205,27 @@ def run(args) -> int:
     parts = {"train": fitted.train_rows, "validation": fitted.val_rows}
     for part, rows in parts.items():
         if rows is not None:
-            results.update(_scores(part, net, fitted.inputs(data.X[rows]), data.y[rows]))
-    if data.X_test is not None:
+            results.update(_scores(part, net, fitted.inputs(X[rows]), y[rows]))
+    if test_rows is not None:
+        results.update(_scores("test", net, fitted.inputs(data.X[test_rows]), data.y[test_rows]))
+    elif data.X_test is not None:
         results.update(_scores("test", net, fitted.inputs(data.X_test), data.y_test))
     metadata = {
         "training": {
+            "recipe": args.recipe,
             "optimizer": fitted.optimizer.config(),
             "epochs": recipe.epochs,
             "epochs_run": history.epochs,
             "batch_size": recipe.batch_size,
             "seed": recipe.seed,
+            "l2": recipe.l2,
+            "early_stopping": recipe.early_stopping,
             "validation_split": args.validation_split,
+            "test_split": test_split,
             "normalize": fitted.standardizer is not None,
             "seconds": history.seconds[-1] if history.seconds else 0.0,
         },
-        "data": _data_metadata(data, len(fitted.train_rows), n_val),
+        "data": _data_metadata(data, len(fitted.train_rows), n_val, n_test, X),
         "results": results,
     }
     if scaling is not None:
@@ -142,6 +240,8 @@ def run(args) -> int:
         f"final cost {history.epoch_costs[-1]:.4f}"
         + (" (on the standardized target)" if scaling is not None else "")
     )
+    for line in _stopping(recipe, history, fitted.val_rows is not None):
+        say(line)
     for name, value in results.items():
         say(f"  {_score_name(name):<20} {value:.4f}")
     say(f"saved the model to {path}")
@@ -152,30 +252,57 @@ def run(args) -> int:
 
 
 def _recipe(args) -> Recipe:
-    """The recipe the options describe; the hidden layers are set once the data's size is known.
+    """The recipe the options describe: the named recipe (--recipe) with the options given; the
+    hidden layers of --layers are set once the data's size is known (to check them with it).
 
     An option the recipe's optimizer does not take is refused here, in the command's words."""
-    if args.beta is not None and "beta" not in optimizers.defaults(args.optimizer):
+    base = named(args.recipe)
+    name = args.optimizer or base.optimizer
+    if args.beta is not None and "beta" not in optimizers.defaults(name):
         raise GlassnetError(
-            f"--beta does not apply to --optimizer {args.optimizer}; it is the momentum of "
+            f"--beta does not apply to --optimizer {name}; it is the momentum of "
             "momentum and nesterov"
         )
     split = check_fraction(args.validation_split, "validation_split")
-    recipe = Recipe(
-        hidden_layers=(),
+    patience = args.early_stopping
+    if patience is not None:
+        patience = check_count(patience, "early_stopping", minimum=0)
+        base = base.replace(early_stopping=patience or None, restore_best=patience > 0)
+    return customized(
+        base,
+        beta=args.beta,
         activation=args.hidden,
         init=args.init,
         optimizer=args.optimizer,
         lr=args.lr,
-        optimizer_options={} if args.beta is None else {"beta": args.beta},
-        epochs=check_count(args.epochs, "epochs"),
-        batch_size=check_count(args.batch_size, "batch_size"),
+        epochs=None if args.epochs is None else check_count(args.epochs, "epochs"),
+        batch_size=None if args.batch_size is None else check_count(args.batch_size, "batch_size"),
+        l2=args.l2,
         seed=args.seed,
         validation_split=split or None,  # 0: no validation data
         standardize=not args.no_normalize,
         engine=args.engine,
     )
-    return recipe
+
+
+def _stopping(recipe: Recipe, history, validated: bool) -> list[str]:
+    """How training ended: stopped early (and which epoch's weights it kept), or a note to raise
+    --epochs when the validation cost was still falling at the cap."""
+    watched = "validation cost" if validated else "training cost"
+    costs = history.val_costs if validated else history.epoch_costs
+    lines = []
+    if history.stop_training and recipe.early_stopping and costs:
+        best = int(np.argmin(costs)) + 1
+        lines.append(
+            f"  stopped early after epoch {history.epochs}: no better {watched} for "
+            f"{recipe.early_stopping} epochs; kept the weights of epoch {best}"
+        )
+    if still_falling(history, recipe.early_stopping or 10):
+        lines.append(
+            f"  note: the validation cost was still falling after the last of {recipe.epochs} "
+            f"epochs; raise --epochs (e.g. --epochs {2 * recipe.epochs}) for a better model"
+        )
+    return lines
 
 
 def _layers(text: str) -> list[int]:
@@ -211,8 +338,11 @@ def _score_name(key: str) -> str:
     return f"{part} {_SCORE_NAMES.get(metric, metric)}"
 
 
-def _data_metadata(data: readers.Dataset, n_train: int, n_val: int) -> dict:
-    """Where the data came from, kept in the model file (evaluate and predict read it back)."""
+def _data_metadata(data: readers.Dataset, n_train: int, n_val: int, n_test: int, X) -> dict:
+    """Where the data came from, kept in the model file (evaluate and predict read it back):
+    the input columns and their encoding (checked by name at predict time), and a fingerprint
+    of the rows training and early stopping saw (``readers.fingerprint``), so that evaluate
+    can tell when it is shown them again."""
     names = data.feature_names
     return {
         "source": data.source,
@@ -220,44 +350,56 @@ def _data_metadata(data: readers.Dataset, n_train: int, n_val: int) -> dict:
         "target": data.target,
         "positive": data.positive,
         "feature_names": names if names and len(names) <= MAX_STORED_NAMES else None,
+        "columns": data.columns,
+        "categories": data.categories,
         "images_shape": None if data.images_shape is None else list(data.images_shape),
         "n_train": n_train,
         "n_validation": n_val,
-        "n_test": 0 if data.X_test is None else len(data.X_test),
+        "n_test": n_test,
+        "fingerprint": readers.fingerprint(X),
     }
 
 
-def _configuration(args, data, net, optimizer, n_train: int, n_val: int, scaling) -> list:
+def _configuration(args, recipe, data, net, optimizer, counts, scaling) -> list:
     """The lines train prints before it starts: (name, value), or ("", heading)."""
+    n_train, n_val, n_test = counts
     column = f" (target column {data.target!r})" if data.target else ""
-    if scaling is None:
-        labels = ("labels", class_list(data.classes) + column)
-    else:
+    if scaling is not None:
         labels = (
             "target",
             f"regression{column}, standardized for training (mean {scaling[0]:.4g}, std "
             f"{scaling[1]:.4g}), folded into the last layer afterwards",
         )
+    else:
+        labels = ("labels", class_list(data.classes) + column)
+    stopping = "no early stopping"
+    if recipe.early_stopping:
+        watched = "validation" if n_val else "training"
+        stopping = (
+            f"early stopping after {recipe.early_stopping} epochs without a better {watched} "
+            "cost, keeping the best epoch"
+        )
     lines = [
         ("", "glassnet train"),
         ("data", data.describe()),
+        ("task", data.task_reason or data.task),
         labels,
         (
             "network",
             f"{net.sizes}, hidden {net.hidden.name}, output {net.output.name}, init "
-            f"{net.init.name}, {net.dtype.name}, {net.n_parameters} parameters",
+            f"{net.init.name}, {net.dtype.name}, {net.n_parameters} parameters"
+            + (f", L2 {recipe.l2:g}" if recipe.l2 else ""),
         ),
         (
             "optimizer",
-            f"{optimizer!r}, batch size {args.batch_size}, {args.epochs} epochs, seed {args.seed}",
+            f"{optimizer!r}, batch size {recipe.batch_size}, up to {recipe.epochs} epochs "
+            f"({stopping}), seed {recipe.seed}, recipe {args.recipe}",
         ),
         ("inputs", "as they are" if args.no_normalize else "standardized (training mean and std)"),
-        (
-            "samples",
-            f"{n_train} training, {n_val} validation, "
-            f"{0 if data.X_test is None else len(data.X_test)} test",
-        ),
+        ("samples", f"{n_train} training, {n_val} validation, {n_test} test"),
     ]
+    if data.notes:
+        lines.insert(2, ("read", "; ".join(data.notes)))
     if args.checkpoint:
         lines.append(("checkpoint", f"{args.checkpoint} every {args.checkpoint_every} epoch(s)"))
     if args.resume:
