@@ -107,7 +107,7 @@ def test_page_and_its_files_are_served_and_reference_nothing_outside(client):
     assert page.status_code == 200
     assert "default-src 'self'" in page.headers["content-security-policy"]
     texts = [page.text]
-    for name in ("playground.js", "charts.js", "playground.css"):
+    for name in ("playground.js", "charts.js", "graph.js", "playground.css"):
         response = client.get(f"/static/{name}")
         assert response.status_code == 200, name
         texts.append(response.text)
@@ -1029,3 +1029,13 @@ def test_tracing_a_whole_epoch_is_one_epoch_of_the_reference_engine():
     assert reference.wait(20)
     for mine, theirs in zip(traced.net.parameters(), reference.net.parameters()):
         np.testing.assert_allclose(mine, theirs, rtol=1e-6)
+
+
+def test_the_classroom_load_test_measures_every_tab_and_the_page():
+    pytest.importorskip("websockets")
+    bench = pytest.importorskip("benchmarks.playground")
+    rows = bench.classroom(seconds=2.0, tabs=3)
+    assert [r["case"].split(" ")[0] for r in rows] == ["1", "3", "1"]
+    assert all(r["updates_per_second"] > 0 and r["latency_max"] < 5 for r in rows)
+    table = bench.markdown(rows)
+    assert table.startswith("| tabs training at once") and table.count("\n") == 4

@@ -31,7 +31,7 @@ function connect() {
     const reason = event.code === 1009
       ? `The page sent a message far over the limit of ${limit} bytes and the server closed the connection; reload this page.`
       : event.code === 1008
-        ? "The server refused this page: open the playground by its own address, e.g. http://127.0.0.1:8765/."
+        ? "The server refused this page: open the playground by its own address (127.0.0.1 and the port it printed)."
         : "The connection to the playground server is closed. Restart `glassnet playground` and reload this page.";
     showMessage(refused || reason);
   };
