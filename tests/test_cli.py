@@ -788,3 +788,62 @@ def test_the_lecture_recipe_is_one_option_away(workdir, capsys):
     assert "Momentum(lr=0.01, beta=0.9), batch size 64" in out and "no early stopping" in out
     assert cli.main(["train", "d.csv", "--recipe", "course"]) == 2
     assert "unknown recipe 'course'; choose one of: default, lecture" in capsys.readouterr().err
+
+
+# ---- explain, and the lecture as a notebook (issue 17) -------------------------------------
+
+
+def test_explain_prints_the_backprop_trace_of_the_models_own_network(workdir, capsys):
+    assert cli.main(["explain", "m.glassnet", "d.csv", "--rows", "5", "--values", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "model m.glassnet on the first rows of d.csv" in out
+    assert "backprop of one batch of m = 5 through Network([3, 6, 1])" in out
+    assert "dZ[2] = A[2] - Y" in out and "dW[2] = (1/m) dZ[2] A[1]^T" in out
+    assert "(1, m)(m, 6) -> (1, 6)" in out and "dZ[1] = dA[1] * relu'(Z[1])" in out
+    model = load("m.glassnet")  # the numbers are backprop's on the standardized rows
+    from glassnet import readers
+
+    data = readers.for_model(model, "d.csv", None, labels=True)
+    X = model.transform(data.X)[:5]
+    J, gradients = model.network.cost_and_gradients(X, data.y[:5])
+    dW = gradients[1][0] + 0.0
+    assert f"J = {J:.6g}." in out and f"dW[2] = [[{dW[0, 0]:.4g} {dW[0, 1]:.4g} ...]]" in out
+
+
+def test_explain_refuses_unlabelled_or_mismatched_data(workdir, capsys):
+    assert cli.main(["explain", "m.glassnet", "two.csv"]) == 2
+    assert capsys.readouterr().err.startswith("glassnet: error: ")
+    assert cli.main(["explain", "m.glassnet", "d.csv", "--rows", "0"]) == 2
+    assert "batch_size" in capsys.readouterr().err
+
+
+def test_lecture_notebook_option_writes_the_notebook_instead_of_the_report(
+    workdir, monkeypatch, capsys
+):
+    lecture = pytest.importorskip("glassnet.lecture", reason="the lecture module")
+    calls = []
+
+    def write_notebook(path, only):
+        calls.append((path, only))
+        return [{"verdict": True}]
+
+    monkeypatch.setattr(lecture, "write_notebook", write_notebook)
+    monkeypatch.setattr(lecture, "report", lambda *args: pytest.fail("report.md written"))
+    assert cli.main(["lecture", "--notebook", "l.ipynb", "--only", "saturation"]) == 0
+    assert calls == [(Path("l.ipynb"), "saturation")]
+    assert cli.main(["lecture", "--notebook", "no/such/folder/l.ipynb"]) == 2
+    assert "the folder no/such/folder does not exist" in capsys.readouterr().err
+
+
+def test_lecture_notebook_end_to_end(workdir):
+    pytest.importorskip("nbformat", reason="the notebook extra")
+    pytest.importorskip("matplotlib", reason="the lecture figures need matplotlib")
+    import nbformat
+
+    out = ok(glassnet("lecture", "--notebook", "lecture.ipynb", "--only", "saturation"))
+    assert "saturation: confirmed" in out and "notebook: lecture.ipynb" in out
+    notebook = nbformat.read("lecture.ipynb", as_version=4)
+    nbformat.validate(notebook)
+    assert [c.cell_type for c in notebook.cells] == ["markdown", "code", "markdown", "code"]
+    assert 'lecture.run("saturation", seed=0)' in notebook.cells[3].source
+    assert not Path("glassnet-lecture").exists()  # no report.md beside it

@@ -1,3 +1,4 @@
+import io
 import sys
 
 import numpy as np
@@ -133,3 +134,59 @@ def test_missing_matplotlib_names_the_extra_to_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     with pytest.raises(gn.GlassnetError, match=r'pip install "glassnet\[demo\]"'):
         plots.cost_curve(_history(), tmp_path / "cost.png")
+
+
+def test_without_a_path_every_plot_returns_a_figure_that_shows_as_png(tmp_path):
+    history = _history()
+    X, y, _, _ = datasets.cats(n_train=4, n_test=2, seed=0)
+    figures = [
+        plots.cost_curve(history),
+        plots.image_grid(X, y, y, np.full(4, 0.7)),
+        plots.training_view(history, np.ones((6, 2))),
+    ]
+    for figure, size in zip(figures, [(640, 400), (4 * 140 + 12, 4 + 158 + 12), (800, 288)]):
+        assert isinstance(figure, plots.figure_class())
+        data = figure._repr_png_()  # what IPython displays, with no pyplot and no %matplotlib
+        assert data[:8] == PNG_SIGNATURE
+        assert imread(io.BytesIO(data)).shape[:2] == size[::-1]
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_training_view_draws_costs_accuracy_and_the_gradient_norms(tmp_path):
+    history = _history()
+    norms = np.array([[1e-4, 1e-1]] * 6)
+    full = _read_png(plots.training_view(history, norms, epochs=10, path=tmp_path / "v.png"))
+    assert full.shape[:2] == (288, 800)
+    right = full[:, 420:, :3]  # the gradient panel: its two lines have colours of their own
+    costs_only = _read_png(plots.training_view(history, None, epochs=10, path=tmp_path / "c.png"))
+    assert not np.array_equal(right, costs_only[:, 420:, :3])
+    assert np.array_equal(full[:, :380], costs_only[:, :380])  # the cost panel is the same
+    gap = norms.copy()
+    gap[2] = np.nan  # an epoch whose norms were not measured: a gap, not an error
+    assert _read_png(plots.training_view(history, gap, path=tmp_path / "g.png")).std() > 0.05
+    empty = _read_png(plots.training_view(gn.History(), None, 25, path=tmp_path / "e.png"))
+    assert empty.shape[:2] == (288, 800)
+
+
+def test_training_view_kept_for_redrawing_follows_the_history():
+    history = _history()
+    view = plots.TrainingView(epochs=10, title="moons")
+    view.update(gn.History())
+    first = view.png()
+    view.update(history, np.ones((6, 3)))
+    assert view.headings[0].get_text() == "moons: epoch 6 of 10"
+    x, y = view.lines["epoch_costs"].get_data()
+    assert list(x) == [1, 2, 3, 4, 5, 6] and list(y) == history.epoch_costs
+    assert len(view.norm_lines) == 3
+    assert view.gradients.get_xlim() == (0.5, 10.5)
+    second = view.png()
+    assert second[:8] == PNG_SIGNATURE and second != first
+    decoded = imread(io.BytesIO(second))
+    assert decoded.shape[:2] == (288, 800)
+
+
+def test_training_view_refuses_what_it_cannot_draw():
+    with pytest.raises(gn.GlassnetError, match="needs the History"):
+        plots.training_view([0.5], None)
+    with pytest.raises(gn.GlassnetError, match="at most 6 rows"):
+        plots.training_view(_history(), np.ones((7, 2)))

@@ -22,6 +22,7 @@ from .errors import (
     MissingDependencyError,
     ModelFileError,
 )
+from .explain import explain
 from .files.model import Model, load, save
 from .files.onnx import to_onnx
 from .network import Dense, Network
@@ -53,6 +54,7 @@ __all__ = [
     "data",
     "datasets",
     "engine",
+    "explain",
     "gradient_check",
     "gradient_errors",
     "gradient_norms",

@@ -4,10 +4,17 @@
 ``blobs``. Each returns X of shape (m, 2) (float64) and y of shape (m,) with labels 0 and 1.
 
 Images: ``cats``, drawn cat faces and other shapes in 64x64 RGB, the data of ``glassnet demo``,
-laid out like the lecture's cat data set; ``image_features`` flattens them to 12288 features.
+laid out like the lecture's cat data set; ``image_features`` flattens them to 12288 features;
+``show_images`` shows them as a grid in a notebook.
 """
 
 from __future__ import annotations
+
+import base64
+import struct
+import zlib
+from dataclasses import dataclass
+from html import escape
 
 import numpy as np
 
@@ -169,6 +176,80 @@ def cats_as_features(
     """``cats(...)`` with the images passed through ``image_features``: X of shape (m, 12288)."""
     X_train, y_train, X_test, y_test = cats(n_train, n_test, seed)
     return image_features(X_train), y_train, image_features(X_test), y_test
+
+
+@dataclass(frozen=True, eq=False)
+class ImageGrid:
+    """Images shown as a grid in a notebook (``_repr_html_``: each image an inline PNG, its
+    pixels enlarged ``scale`` times and kept sharp), captioned by label when labels are given;
+    as text, its size. Made by ``show_images``."""
+
+    images: np.ndarray
+    labels: tuple[str, ...] | None = None
+    columns: int = 8
+    scale: int = 2
+
+    def _repr_html_(self) -> str:
+        m, height, width = self.images.shape[:3]
+        cells = []
+        for k in range(m):
+            data = base64.b64encode(png_bytes(self.images[k])).decode("ascii")
+            caption = "" if self.labels is None else escape(self.labels[k])
+            cells.append(
+                f'<figure style="margin:2px;text-align:center;font-size:11px">'
+                f'<img src="data:image/png;base64,{data}" width="{width * self.scale}" '
+                f'height="{height * self.scale}" style="image-rendering:pixelated" alt="{caption}">'
+                f"<figcaption>{caption}</figcaption></figure>"
+            )
+        style = f"display:grid;grid-template-columns:repeat({min(self.columns, m)}, max-content)"
+        return f'<div class="glassnet-images" style="{style}">{"".join(cells)}</div>'
+
+    def __repr__(self) -> str:
+        m, height, width = self.images.shape[:3]
+        return f"ImageGrid({m} images of {height}x{width}, {self.columns} columns)"
+
+
+def show_images(images, labels=None, columns: int = 8, scale: int = 2,
+                class_names=CAT_CLASSES) -> ImageGrid:  # fmt: skip
+    """``images`` (uint8, (m, h, w, 3) or (m, h, w) grey) as a grid that a notebook displays,
+    e.g. ``datasets.show_images(X_train[:16], y_train[:16])`` for the cats; integer ``labels``
+    are captioned with ``class_names`` (other labels as they are)."""
+    images = np.asarray(images)
+    if images.dtype != np.uint8 or images.ndim not in (3, 4) or len(images) == 0:
+        raise GlassnetError(
+            "images must be a non-empty uint8 array of shape (m, height, width, 3) or "
+            f"(m, height, width); got {images.dtype} of shape {images.shape}"
+        )
+    if labels is not None:
+        labels = np.asarray(labels).reshape(-1)
+        if len(labels) != len(images):
+            raise GlassnetError(f"give one label per image ({len(images)}), got {len(labels)}")
+        integer = np.issubdtype(labels.dtype, np.integer)
+        names = [
+            class_names[v] if integer and 0 <= v < len(class_names) else str(v) for v in labels
+        ]
+        labels = tuple(names)
+    return ImageGrid(images, labels, check_count(columns, "columns"), check_count(scale, "scale"))
+
+
+def png_bytes(image: np.ndarray) -> bytes:
+    """A uint8 image (h, w, 3) or (h, w) as PNG bytes (8-bit RGB or grey, no filter, zlib):
+    the file format written out by hand, so showing images needs no imaging library."""
+    image = np.ascontiguousarray(image, dtype=np.uint8)
+    height, width = image.shape[:2]
+    colour = 2 if image.ndim == 3 else 0  # PNG colour type: 2 RGB, 0 grey
+    rows = image.reshape(height, -1)
+    raw = np.hstack([np.zeros((height, 1), np.uint8), rows]).tobytes()  # filter 0 per row
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, colour, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )  # fmt: skip
 
 
 def draw_cats(m: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

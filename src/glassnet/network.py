@@ -450,3 +450,43 @@ class Network:
         A = self.propagate(X, training=True)
         J = self.loss.cost(self.layers[-1].Z, A, Y) + self.penalty(X.shape[0])
         return J, self.backward(self.loss.output_delta(A, Y))
+
+    def _repr_html_(self) -> str:
+        """The layers as an HTML table, for a notebook: the shapes of W[l], b[l], Z[l] and A[l]
+        for a batch of m rows (rows are samples: the lecture's Z[l] is (n_l, m), this one
+        transposed), the activation, the initializer and the parameter count, and after a
+        forward pass (its m filled in) the mean and standard deviation of each A[l]."""
+        from html import escape
+
+        caches = [layer.A for layer in self.layers]
+        seen = all(A is not None for A in caches)
+        m = str(caches[-1].shape[0]) if seen else "m"
+        head = ["l", "W[l]", "b[l]", "Z[l], A[l]", "activation", "initializer", "parameters"]
+        head += ["mean A[l]", "std A[l]"] if seen else []
+        rows = [f"<tr><td>0 (input)</td><td></td><td></td><td>({m}, {self.sizes[0]})</td>"
+                + "<td></td>" * (len(head) - 4) + "</tr>"]  # fmt: skip
+        for l, layer in enumerate(self.layers, start=1):
+            n_out, n_in = layer.W.shape
+            cells = [
+                str(l), f"({n_out}, {n_in})", f"({n_out},)", f"({m}, {n_out})",
+                escape(layer.activation.name) + (" + batch norm" if layer.norm else ""),
+                escape(self.init.name), f"{sum(p.size for p in layer.parameters()):,}",
+            ]  # fmt: skip
+            if seen:
+                A = layer.A.astype(np.float64)
+                cells += [f"{A.mean():.4g}", f"{A.std():.4g}"]
+            rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        extras = ", ".join(
+            f"{k} {v}" for k, v in (("l2", self.l2), ("dropout", self.dropout)) if v
+        )  # fmt: skip
+        caption = (
+            f"Network {self.sizes}: {len(self.layers)} layers, {self.n_parameters:,} "
+            f"parameters, {self.dtype.name}, loss {self.loss.name}"
+            + (f", {extras}" if extras else "")
+            + ("" if seen else "; statistics of A[l] after a forward pass")
+        )
+        return (
+            f'<table class="glassnet-network"><caption>{escape(caption)}</caption><thead><tr>'
+            + "".join(f"<th>{h}</th>" for h in head)
+            + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        )

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .datasets import png_bytes
 from .errors import GlassnetError
 from .files.archive import atomic_write
 from .training import History
@@ -189,7 +190,6 @@ def training_view(
     epochs: int | None = None,
     path=None,
     title: str = "training",
-    figure=None,
 ):
     """The live training view: on the left the cost J per epoch (training, and validation when
     there is validation data) with the validation accuracy on a second axis, on the right the
@@ -197,73 +197,116 @@ def training_view(
     first layers' norms far below the last one's) and exploding gradients show as they happen.
 
     ``gradient_norms``: one row of L norms per epoch (``glassnet.checks.gradient_norms``), for
-    the last ``len(gradient_norms)`` epochs of ``history``; None draws only the costs.
-    ``epochs``: the planned number of epochs, which fixes the x axis while training runs.
-    ``figure``: a Figure to clear and draw into (the live view redraws one figure). Writes the
-    PNG file ``path`` and returns the path, or returns the Figure when ``path`` is None. A
-    history without epochs draws empty axes (the view before the first epoch).
+    the last ``len(gradient_norms)`` epochs of ``history`` (NaN: not measured that epoch); None
+    draws only the costs. ``epochs``: the planned number of epochs, which fixes the x axis while
+    training runs. Writes the PNG file ``path`` and returns the path, or returns the Figure when
+    ``path`` is None. A history without epochs draws empty axes (the view before training).
+    ``TrainingView`` is the same figure kept for redrawing.
     """
-    if not isinstance(history, History):
-        raise GlassnetError(
-            f"training_view needs the History returned by gn.train, got {type(history).__name__}"
-        )
-    norms = np.zeros((0, 0)) if gradient_norms is None else np.asarray(gradient_norms, float)
-    if norms.ndim != 2 or len(norms) > history.epochs:
-        raise GlassnetError(
-            "gradient_norms must be one row of per-layer norms for each of the last epochs, "
-            f"at most {history.epochs} rows; got shape {norms.shape}"
-        )
-    if figure is None:
-        figure = figure_class()(figsize=(10, 3.6), dpi=80)
-    else:
-        figure.clear()
-    # a fixed layout: the constrained one costs as much again on every redraw
-    figure.subplots_adjust(left=0.07, right=0.98, bottom=0.13, top=0.91, wspace=0.45)
-    cost, gradients = figure.subplots(1, 2)
-    last = max(history.epochs, epochs or 0, 1)
-    at = np.arange(1, history.epochs + 1)
-    cost.plot(at, history.epoch_costs, color="#0d47a1", lw=2, marker=".", label="training cost")
-    if history.val_costs:
-        cost.plot(
-            at[-len(history.val_costs) :], history.val_costs, color="#e65100", lw=2, ls="--",
-            label="validation cost",
-        )  # fmt: skip
-    cost.set_xlim(0.5, last + 0.5)
-    cost.set_xlabel("epoch")
-    cost.set_ylabel("cost J")
-    cost.grid(alpha=0.3)
-    handles, labels = cost.get_legend_handles_labels()
-    if history.val_accuracies:
-        accuracy = cost.twinx()
-        accuracy.plot(
-            at[-len(history.val_accuracies) :], history.val_accuracies, color="#2e7d32", lw=1.5,
-            label="validation accuracy",
-        )  # fmt: skip
-        accuracy.set_ylim(0, 1)
-        accuracy.set_ylabel("validation accuracy")
-        more_handles, more_labels = accuracy.get_legend_handles_labels()
-        handles, labels = handles + more_handles, labels + more_labels
-    if handles:
-        cost.legend(handles, labels, loc="upper right", fontsize="small")
-    done = f"epoch {history.epochs}" + (f" of {epochs}" if epochs else "")
-    cost.set_title(f"{title}: {done}" if history.epochs else title)
+    view = TrainingView(epochs, title)
+    view.update(history, gradient_norms)
+    return _write_png(view.figure, path)
 
-    if norms.size:
-        norm_at = at[-len(norms) :]
-        colours = _layer_colours(norms.shape[1])
-        for l in range(norms.shape[1]):
-            gradients.plot(
-                norm_at, np.maximum(norms[:, l], 1e-30), color=colours[l], lw=1.5,
-                label=f"||dW[{l + 1}]||",
-            )  # fmt: skip
-        gradients.set_yscale("log")
-        gradients.legend(loc="upper right", fontsize="small", ncol=2 if norms.shape[1] > 4 else 1)
-    gradients.set_xlim(0.5, last + 0.5)
-    gradients.set_xlabel("epoch")
-    gradients.set_ylabel("gradient norm (log scale)")
-    gradients.set_title("per-layer gradient norms ||dW[l]||")
-    gradients.grid(alpha=0.3, which="both")
-    return figure if path is None else _write_png(figure, path)
+
+class TrainingView:
+    """``training_view``'s figure, kept between redraws: ``update`` moves the data of its lines
+    instead of drawing new axes, and ``png`` renders it with the Agg canvas; this is what a live
+    view redraws after an epoch (about a third of the cost of drawing a new figure)."""
+
+    def __init__(self, epochs: int | None = None, title: str = "training") -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self.epochs, self.title = epochs, title
+        self.figure = figure_class()(figsize=(10, 3.6), dpi=80)
+        FigureCanvasAgg(self.figure)
+        # a fixed layout: the constrained one costs as much again on every redraw
+        self.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.13, top=0.91, wspace=0.45)
+        self.cost, self.gradients = self.figure.subplots(1, 2)
+        self.accuracy = self.cost.twinx()
+        self.accuracy.set_ylim(0, 1)
+        self.accuracy.set_ylabel("validation accuracy")
+        self.lines = {
+            "epoch_costs": self.cost.plot([], [], color="#0d47a1", lw=2, marker=".",
+                                          label="training cost")[0],
+            "val_costs": self.cost.plot([], [], color="#e65100", lw=2, ls="--",
+                                        label="validation cost")[0],
+            "val_accuracies": self.accuracy.plot([], [], color="#2e7d32", lw=1.5,
+                                                 label="validation accuracy")[0],
+        }  # fmt: skip
+        self.norm_lines: list = []
+        self.cost.set_xlabel("epoch")
+        self.cost.set_ylabel("cost J")
+        self.cost.grid(alpha=0.3)
+        self.gradients.set_yscale("log")
+        self.gradients.set_xlabel("epoch")
+        self.gradients.set_ylabel("gradient norm (log scale)")
+        self.gradients.grid(alpha=0.3)
+        self.headings = [
+            _heading(self.figure, self.cost, title),
+            _heading(self.figure, self.gradients, "per-layer gradient norms ||dW[l]||"),
+        ]
+        self._legend_for: tuple = ()
+
+    def update(self, history: History, gradient_norms=None) -> None:
+        """Show ``history`` and the ``gradient_norms`` rows of its last epochs."""
+        if not isinstance(history, History):
+            raise GlassnetError(
+                f"training_view needs the History returned by gn.train, got "
+                f"{type(history).__name__}"
+            )
+        norms = np.zeros((0, 0)) if gradient_norms is None else np.asarray(gradient_norms, float)
+        if norms.ndim != 2 or len(norms) > history.epochs:
+            raise GlassnetError(
+                "gradient_norms must be one row of per-layer norms for each of the last epochs, "
+                f"at most {history.epochs} rows; got shape {norms.shape}"
+            )
+        at = np.arange(1, history.epochs + 1)
+        for name, line in self.lines.items():
+            values = getattr(history, name)
+            line.set_data(at[len(at) - len(values) :], values)
+        shown = tuple(name for name in self.lines if getattr(history, name))
+        if shown != self._legend_for:  # the legend lists the curves that have data
+            self._legend_for = shown
+            lines = [self.lines[name] for name in shown]
+            self.cost.legend(lines, [line.get_label() for line in lines], loc="upper right",
+                             fontsize="small")  # fmt: skip
+        if norms.size:
+            if len(self.norm_lines) != norms.shape[1]:
+                for line in self.norm_lines:
+                    line.remove()
+                colours = _layer_colours(norms.shape[1])
+                self.norm_lines = [
+                    self.gradients.plot([], [], color=colours[l], lw=1.5, marker=".", ms=3,
+                                        label=f"||dW[{l + 1}]||")[0]
+                    for l in range(norms.shape[1])
+                ]  # fmt: skip
+                self.gradients.legend(loc="upper right", fontsize="small",
+                                      ncol=2 if norms.shape[1] > 4 else 1)  # fmt: skip
+            norm_at = at[len(at) - len(norms) :]
+            for l, line in enumerate(self.norm_lines):
+                line.set_data(norm_at, np.maximum(norms[:, l], 1e-30))  # NaN stays a gap
+        for axes in (self.cost, self.gradients):
+            axes.relim()
+            axes.autoscale_view(scalex=False)
+        last = max(history.epochs, self.epochs or 0, 1)
+        self.cost.set_xlim(0.5, last + 0.5)
+        self.gradients.set_xlim(0.5, last + 0.5)
+        done = f"epoch {history.epochs}" + (f" of {self.epochs}" if self.epochs else "")
+        self.headings[0].set_text(f"{self.title}: {done}" if history.epochs else self.title)
+
+    def png(self) -> bytes:
+        """The figure drawn by the Agg canvas, as PNG bytes (encoded by ``datasets.png_bytes``:
+        one draw, where ``savefig`` would draw it once more)."""
+        self.figure.canvas.draw()
+        return png_bytes(np.asarray(self.figure.canvas.buffer_rgba())[..., :3])
+
+
+def _heading(figure, axes, text: str):
+    """A title above ``axes`` placed as figure text: an axes title is placed around the tick
+    labels on every draw, which costs as much as the rest of a redraw."""
+    box = axes.get_position()
+    return figure.text((box.x0 + box.x1) / 2, box.y1 + 0.015, text, ha="center", va="bottom",
+                       fontsize="large")  # fmt: skip
 
 
 def figure_png(figure) -> bytes:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from ..version import __version__
-from . import demo, evaluate, export, info, lecture, playground, predict, sweep, train
+from . import demo, evaluate, explain, export, info, lecture, playground, predict, sweep, train
 
 
 def build() -> argparse.ArgumentParser:
@@ -127,7 +127,23 @@ def build() -> argparse.ArgumentParser:
     command = commands.add_parser("lecture", help="run the lecture's experiments")
     command.add_argument("--out", default="glassnet-lecture", help="folder for the figures")
     command.add_argument("--only", default=None, help="run only this experiment")
+    command.add_argument(
+        "--notebook",
+        default=None,
+        metavar="PATH",
+        help="write the report as this Jupyter notebook (.ipynb) instead (default: report.md)",
+    )
     command.set_defaults(handler=lecture.run)
+
+    command = commands.add_parser(
+        "explain", help="walk the first rows of DATA through backprop, layer by layer"
+    )
+    command.add_argument("model", metavar="MODEL")
+    command.add_argument("data", metavar="DATA", help="labelled data, read as for evaluate")
+    command.add_argument("--target", default=None, help="label column of a CSV (default: last)")
+    command.add_argument("--rows", type=int, default=8, help="the batch: first N rows (default 8)")
+    command.add_argument("--values", type=int, default=4, help="values per row shown (default 4)")
+    command.set_defaults(handler=explain.run)
 
     command = commands.add_parser("export", help="export a model file to ONNX")
     command.add_argument("model", metavar="MODEL")

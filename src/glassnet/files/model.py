@@ -118,6 +118,28 @@ class Model:
         indices = self.network.predict(self.transform(X_raw))
         return indices if self.classes is None else self.classes[indices]
 
+    def _repr_html_(self) -> str:
+        """The model's summary for a notebook: its classes, input standardization, the glassnet
+        version that wrote it and its metadata, then the network's layer table and the training
+        history's cost curves."""
+        from html import escape
+
+        rows = [
+            ("classes", "none (regression)" if self.classes is None else self.classes.tolist()),
+            ("inputs", f"{self.n_features} features, "
+             + ("standardized (x - mu) / sigma" if self.standardizer else "used as they are")),
+            ("written by", f"glassnet {self.version}" if self.version else "unknown"),
+            *((str(k), v) for k, v in self.metadata.items()),
+        ]  # fmt: skip
+        table = "".join(
+            f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in rows
+        )
+        history = "" if self.history is None else self.history._repr_html_()
+        return (
+            f'<div class="glassnet-model"><b>Model</b><table>{table}</table>'
+            f"{self.network._repr_html_()}{history}</div>"
+        )
+
 
 # ---- save -----------------------------------------------------------------------------------
 

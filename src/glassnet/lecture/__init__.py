@@ -10,7 +10,9 @@ numbers it measured together with three summaries:
 
 ``run(name)`` runs one experiment, ``figure(name, result, path)`` draws it, and ``report(out_dir)``
 runs them all, writes a PNG per experiment and ``report.md``, and prints the table
-"claim / what was measured / verdict". Fixed seeds make every number reproducible.
+"claim / what was measured / verdict"; ``write_notebook(path)`` writes the same as a Jupyter
+notebook, one claim, its code and its stored outputs at a time. Fixed seeds make every number
+reproducible.
 
 Each experiment is one module defining one ``Experiment`` (name, title, claim, run, figure);
 ``LECTURE`` lists them in the lecture's order and ``EXPERIMENTS`` holds their names:
@@ -32,6 +34,10 @@ Each experiment is one module defining one ``Experiment`` (name, title, claim, r
 """
 
 from .experiment import Experiment
+from .notebook import summary, write_notebook
 from .reporting import EXPERIMENTS, LECTURE, figure, find, report, run
 
-__all__ = ["EXPERIMENTS", "LECTURE", "Experiment", "figure", "find", "report", "run"]
+__all__ = [
+    "EXPERIMENTS", "LECTURE", "Experiment", "figure", "find", "report", "run", "summary",
+    "write_notebook",
+]  # fmt: skip

@@ -1,8 +1,9 @@
 """The lecture's experiments in order, and what runs, draws and reports them.
 
 ``LECTURE`` is the one list of experiments; every name here is read from it. ``run(name)`` runs
-one, ``figure(name, result, path)`` draws it, and ``report(out_dir)`` runs them all, writes a PNG
-per experiment and ``report.md``, and prints the table "claim / what was measured / verdict".
+one, ``figure(name, result, path)`` draws it (returning the Figure when ``path`` is None), and
+``report(out_dir)`` runs them all, writes a PNG per experiment and ``report.md``, and prints the
+table "claim / what was measured / verdict".
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from .. import plots
 from ..errors import GlassnetError
 from . import (
     activations,
@@ -74,12 +76,16 @@ def run(name: str, seed: int = 0) -> dict:
     return result
 
 
-def figure(name: str, result: dict, path) -> Path:
-    """Draw the figure of experiment ``name`` from its ``result`` and save it as a PNG."""
+def figure(name: str, result: dict, path=None):
+    """Draw the figure of experiment ``name`` from its ``result``: save it as the PNG ``path``
+    and return the path, or return the Figure (which a notebook shows inline) when ``path`` is
+    None."""
     experiment = find(name)
-    Figure = _matplotlib_figure()
+    Figure = plots.figure_class()
     fig = Figure(figsize=(11, 3.8), dpi=90, layout="constrained")
     experiment.figure(fig, result)
+    if path is None:
+        return fig
     path = Path(path)
     fig.savefig(path)
     return path
@@ -92,7 +98,7 @@ def report(
     ``out_dir/report.md``, print the table "claim / what was measured / verdict", and return
     the results. A failing verdict is reported as failing."""
     experiments = LECTURE if only is None else (find(only),)
-    _matplotlib_figure()  # fail before any experiment runs when matplotlib is missing
+    plots.figure_class()  # fail before any experiment runs when matplotlib is missing
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
@@ -114,17 +120,6 @@ def report(
         f"{out_dir / 'report.md'}"
     )
     return results
-
-
-def _matplotlib_figure():
-    """matplotlib's Figure class (the object API: no pyplot, no global backend change)."""
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise GlassnetError(
-            'the lecture figures need matplotlib: pip install "glassnet[demo]"'
-        ) from None
-    return Figure
 
 
 # ---- the report's text ----------------------------------------------------------------------

@@ -1,0 +1,245 @@
+"""Training in a notebook: a live view that updates in place after every epoch.
+
+``LiveView`` is a ``gn.train`` callback. In a Jupyter notebook it shows tqdm's notebook bar and
+one figure, redrawn in place (``plots.training_view``): the training and validation cost, the
+validation accuracy, and the norm ||dW[l]|| of every layer's gradient on a log scale, measured
+after each epoch on a fixed small sample of the training rows (``checks.gradient_norms``), so
+that vanishing and exploding gradients show while they happen::
+
+    from glassnet.notebook import LiveView
+
+    with LiveView(net, X, y, epochs=30) as view:
+        gn.train(net, X, y, epochs=30, callbacks=[view])
+
+or in one call, ``glassnet.notebook.train(net, X, y, epochs=30, ...)`` (``gn.train``'s
+arguments). Outside a notebook (a script, a terminal) it is the terminal bar,
+``glassnet.progress.ProgressBar``, and measures nothing.
+
+It runs with either engine: the callback sees the network's weights after each (compiled)
+epoch, and measures the gradient norms on a copy of the network, so training itself, with its
+caches, dropout masks and batch-norm statistics, goes on exactly as without the view. The view
+is throttled: the time it spends (measuring and drawing) stays under ``budget``, a fraction of
+the training time (3 % by default); an epoch whose norms do not fit is a gap in their curves,
+and redraws come at most once per ``interval`` seconds, when they fit. An epoch left undrawn at
+the end is drawn by ``close`` (the context manager's exit), after training has returned.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import IO
+
+import numpy as np
+
+from . import plots
+from .checks import gradient_norms
+from .errors import GlassnetError
+from .history import History
+from .network import Network
+from .progress import ProgressBar
+from .training import train as train_network
+from .validation import check_count
+
+
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel (an IPython shell with a kernel behind it), where rich
+    output reaches a front end; False in a script, a terminal or plain IPython."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+class LiveView:
+    """A ``gn.train`` callback that draws the training live in a notebook (the terminal bar
+    elsewhere).
+
+    ``net``, ``X``, ``y``: the network being trained and its training data; the gradient norms
+    are measured on ``sample`` of its rows, drawn once with ``seed``. ``epochs``: the number of
+    epochs the run will train (the bar's total and the figure's x axis). ``interval``: the least
+    number of seconds between two redraws; ``budget``: the largest fraction of the training time
+    the view may take. ``notebook``: None detects a notebook, False forces the terminal bar.
+    ``desc`` titles the bar and the figure; ``file`` is where the terminal bar is drawn.
+    Use it as a context manager (or call ``close``) so that the last state is drawn and the bar
+    finished even when training stops early or raises.
+    """
+
+    def __init__(
+        self,
+        net: Network,
+        X,
+        y,
+        epochs: int,
+        sample: int = 64,
+        seed: int = 0,
+        interval: float = 1.0,
+        budget: float = 0.03,
+        notebook: bool | None = None,
+        desc: str = "training",
+        file: IO | None = None,
+    ) -> None:
+        if not isinstance(net, Network):
+            raise GlassnetError(f"LiveView needs the Network being trained, got {type(net)}")
+        self.epochs = check_count(epochs, "epochs")
+        if not (interval >= 0 and budget > 0):
+            raise GlassnetError(
+                f"interval must be >= 0 seconds and budget a fraction of the training time > 0; "
+                f"got "
+                f"interval={interval!r}, budget={budget!r}"
+            )
+        self.interval, self.budget, self.desc = float(interval), float(budget), desc
+        self.notebook = in_notebook() if notebook is None else bool(notebook)
+        self.norms: list[np.ndarray] = []  # ||dW[l]|| per layer per epoch seen (NaN: skipped)
+        self.draws = 0
+        self.seconds_in_view = 0.0  # time spent in the callback, measuring and drawing
+        self.training_seconds = 0.0  # time spent outside it since the view's first epoch
+        self._left_at: float | None = None  # when the callback last returned
+        self._drawn_at = -np.inf
+        self._drawn_count = 0  # the epoch count of the last drawing
+        self._draw_seconds = 0.0
+        self._history: History | None = None
+        self._count = 0
+        self._closed = False
+        if not self.notebook:
+            self.terminal: ProgressBar | None = ProgressBar(self.epochs, desc=desc, file=file)
+            return
+        self.terminal = None
+        net.check_data(X, y)  # the whole data once, so that a mistake is named now
+        X, y = np.asarray(X), np.asarray(y)
+        rows = np.random.default_rng(seed).permutation(len(X))[: check_count(sample, "sample")]
+        rows.sort()
+        self.net, self.X_sample, self.y_sample = net, X[rows], y[rows]
+        self.shadow = net.copy()  # its weights follow net's; its caches and generator are its own
+        probe = self.shadow.copy()
+        for _ in range(2):  # what measuring costs, about (the second time: warmed up)
+            start = time.perf_counter()
+            gradient_norms(probe, self.X_sample, self.y_sample)
+            self._norm_seconds = time.perf_counter() - start
+        self.bar = _NotebookBar(self.epochs, desc)
+        from IPython.display import DisplayHandle, Image
+
+        # the empty view, drawn now: matplotlib's first drawing (fonts) happens before training
+        self.view = plots.TrainingView(self.epochs, title=desc)
+        self.view.update(History())
+        start = time.perf_counter()
+        self.handle = DisplayHandle()
+        self.handle.display(Image(data=self.view.png(), format="png"))
+        self._draw_seconds = time.perf_counter() - start  # what a redraw costs, about
+
+    def __call__(self, history: History) -> None:
+        entered = time.perf_counter()
+        if self.terminal is not None:
+            self.terminal(history)
+            return
+        if self._left_at is None:  # the first epoch: its length from the history
+            before = history.seconds[-2] if len(history.seconds) >= 2 else 0.0
+            self.training_seconds += history.seconds[-1] - before if history.seconds else 0.0
+        else:
+            self.training_seconds += entered - self._left_at
+        self._history = history
+        self._count += 1
+        self.bar.update(history)
+        allowed = self.budget * self.training_seconds
+        if self.seconds_in_view + self._norm_seconds <= allowed:
+            start = time.perf_counter()
+            for mine, theirs in zip(self.shadow.parameters(), self.net.parameters()):
+                np.copyto(mine, theirs)
+            for mine, theirs in zip(self.shadow.buffers(), self.net.buffers()):
+                np.copyto(mine, theirs)
+            self.norms.append(gradient_norms(self.shadow, self.X_sample, self.y_sample))
+            self._norm_seconds = time.perf_counter() - start
+        else:  # no time for it this epoch: a gap in the curves
+            self.norms.append(np.full(len(self.net.layers), np.nan))
+        spent = self.seconds_in_view + time.perf_counter() - entered
+        if spent + self._draw_seconds <= allowed and entered - self._drawn_at >= self.interval:
+            self._draw()
+        self._left_at = time.perf_counter()
+        self.seconds_in_view += self._left_at - entered
+
+    def _draw(self) -> None:
+        start = time.perf_counter()
+        from IPython.display import Image
+
+        history = self._history
+        self.view.epochs = self._epochs_axis()
+        self.view.update(history, np.array(self.norms[-history.epochs :]))
+        self.handle.update(Image(data=self.view.png(), format="png"))
+        self.draws += 1
+        self._drawn_count = self._count
+        self._drawn_at = time.perf_counter()
+        self._draw_seconds = self._drawn_at - start
+
+    def _epochs_axis(self) -> int:
+        """The planned last epoch on the history's count (a continued history adds its own)."""
+        return self._history.epochs - self._count + self.epochs
+
+    def close(self) -> None:
+        """Draw the last epoch if it is not drawn yet (after training: it does not slow it), and
+        finish the bar."""
+        if self._closed:
+            return
+        self._closed = True
+        if self.terminal is not None:
+            self.terminal.close()
+            return
+        if self._history is not None and self._drawn_count < self._count:
+            self._draw()
+        self.bar.close()
+
+    def __enter__(self) -> LiveView:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def train(net: Network, X, y, epochs: int = 100, callbacks=(), view: dict | None = None,
+          **options) -> History:  # fmt: skip
+    """``gn.train(net, X, y, epochs=epochs, ...)`` with a ``LiveView`` of the run (``view``: its
+    options, e.g. ``{"sample": 128}``); returns the History."""
+    with LiveView(net, X, y, epochs, **(view or {})) as live:
+        return train_network(net, X, y, epochs=epochs, callbacks=[*callbacks, live], **options)
+
+
+class _NotebookBar:
+    """tqdm's notebook bar (an ipywidgets progress bar); without ipywidgets an HTML bar of the
+    same content, updated in place."""
+
+    def __init__(self, epochs: int, desc: str) -> None:
+        self.epochs, self.desc, self.n = epochs, desc, 0
+        try:
+            from tqdm.notebook import tqdm
+
+            self.tqdm = tqdm(total=epochs, desc=desc, unit="epoch", leave=True)
+        except ImportError:  # tqdm missing, or tqdm without ipywidgets ("IProgress not found")
+            from IPython.display import HTML, DisplayHandle
+
+            self.tqdm = None
+            self.handle = DisplayHandle()
+            self.handle.display(HTML(self._html({})))
+
+    def update(self, history: History) -> None:
+        self.n += 1
+        postfix = {"cost": f"{history.epoch_costs[-1]:.4f}"}
+        if history.val_accuracies:
+            postfix["val_acc"] = f"{history.val_accuracies[-1]:.3f}"
+        if self.tqdm is not None:
+            self.tqdm.set_postfix(postfix, refresh=False)
+            self.tqdm.update(1)
+        else:
+            from IPython.display import HTML
+
+            self.handle.update(HTML(self._html(postfix)))
+
+    def _html(self, postfix: dict) -> str:
+        numbers = ", ".join(f"{k}={v}" for k, v in postfix.items())
+        return (
+            f'{self.desc} <progress value="{self.n}" max="{self.epochs}"></progress> '
+            f"{self.n}/{self.epochs} epochs {numbers}"
+        )
+
+    def close(self) -> None:
+        if self.tqdm is not None:
+            self.tqdm.close()
