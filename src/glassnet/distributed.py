@@ -40,7 +40,8 @@ class DataParallel:
             raise GlassnetError(
                 "distributed training supports networks without dropout, batch normalization "
                 "and L2 (their per-rank masks, batch statistics and penalty would differ from "
-                "the single-process run); train those on one process"
+                "the single-process run); train those on one process, or set l2=0 "
+                "(glassnet train: --l2 0)"
             )
         self.MPI = require_mpi()
         self.comm = comm
