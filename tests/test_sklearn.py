@@ -353,7 +353,8 @@ def test_options_reach_the_network_and_optimizer(blobs, capsys):
     assert clf.standardizer_ is not None
     assert capsys.readouterr().out.count("epoch ") == 3
     assert GlassClassifier(standardize=False, epochs=1).fit(X, y).standardizer_ is None
-    adam = GlassClassifier(optimizer="adam", learning_rate=0.003, epochs=1).fit(X, y).optimizer_
+    adam = GlassClassifier(recipe="lecture", optimizer="adam", learning_rate=0.003, epochs=1)
+    adam = adam.fit(X, y).optimizer_  # the lecture's batches of 64: 5 steps of 300 rows
     assert isinstance(adam, gn.Adam) and adam.lr == 0.003 and adam.t == 5
     with pytest.raises(gn.GlassnetError, match="unknown optimizer 'adamm'"):
         GlassClassifier(optimizer="adamm").fit(X, y)
