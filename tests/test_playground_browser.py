@@ -182,6 +182,19 @@ def opened_page(browser, url, address=""):
     return page, problems
 
 
+def wait_for_input_maps(page, n: int) -> None:
+    """Wait (on a loaded machine the graph is redrawn a little after the size line) until the
+    graph draws ``n`` input heat maps; a timeout fails the test."""
+    page.wait_for_function(
+        """(n) => { let count = 0;
+            if (!page.drawn) return false;
+            for (const m of page.drawn.neurons) if (m.layer === 0) count += 1;
+            return count === n; }""",
+        arg=n,
+        timeout=15_000,
+    )
+
+
 def neuron_maps(page) -> list[int]:
     """How many heat maps the graph drew in each layer (inputs first)."""
     return page.evaluate(
@@ -221,6 +234,7 @@ def test_switching_a_feature_on_changes_the_input_layer(browser, url):
     expect(page.locator("#network-size")).to_contain_text("network 2 - 8 - 8 - 1")
     page.check('input[name="features"][value="x1x2"]')
     expect(page.locator("#network-size")).to_contain_text("network 3 - 8 - 8 - 1")
+    wait_for_input_maps(page, 3)
     assert neuron_maps(page)[0] == 3
     page.uncheck('input[name="features"][value="x1"]')
     page.uncheck('input[name="features"][value="x2"]')
