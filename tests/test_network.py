@@ -155,3 +155,174 @@ def test_network_pickles_for_joblib_and_dask(rng):
     twin = pickle.loads(pickle.dumps(net))
     X = rng.standard_normal((6, 4))
     assert np.array_equal(twin.forward(X), net.forward(X)) and twin.init.name == "normal(0.3)"
+
+
+def test_defaults_and_config_exactly():
+    net = gn.Network([3, 2, 1])
+    assert net.config() == {
+        "sizes": [3, 2, 1],
+        "hidden": "relu",
+        "output": "sigmoid",
+        "init": "he",
+        "dtype": "float32",
+        "seed": None,
+        "l2": 0.0,
+        "dropout": 0.0,
+        "batch_norm": False,
+    }
+    assert net.buffers() == [] and net.is_plain
+    assert (net.n_features, net.n_outputs) == (3, 1)
+    assert repr(net) == (
+        "Network([3, 2, 1], hidden='relu', output='sigmoid', init='he', dtype=float32)"
+    )
+    # a config written before l2, dropout and batch norm existed gets their defaults
+    old = gn.Network.from_config({"sizes": [3, 2, 1], "hidden": "tanh", "output": "identity"})
+    assert (old.l2, old.dropout, old.batch_norm, old.dtype) == (0.0, 0.0, False, np.float32)
+    assert old.init.name == "lecun" and old.seed is None
+
+
+def test_is_plain_and_n_outputs_of_each_kind():
+    assert gn.Network([3, 2, 4], output="identity").is_plain
+    assert not gn.Network([3, 2, 4], output="softmax").is_plain
+    assert not gn.Network([3, 2, 1], l2=0.1).is_plain
+    assert not gn.Network([3, 2, 1], dropout=0.1).is_plain
+    assert not gn.Network([3, 2, 1], batch_norm=True).is_plain
+    assert gn.Network([3, 2, 4]).n_outputs == 4 and gn.Network([3, 2, 4]).n_features == 3
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"sizes": [4, 1], "output": "softmax"}, "a softmax output needs at least 2 units"),
+        ({"sizes": [4, 3, 1], "output": "softmax"}, "a softmax output needs at least 2 units"),
+        ({"sizes": [4, 1], "l2": -0.5}, "l2 must be a number >= 0, got -0.5"),
+        ({"sizes": [4, 1], "l2": True}, "l2 must be a number >= 0, got True"),
+        ({"sizes": [4, 1], "l2": "0.1"}, "l2 must be a number >= 0, got '0.1'"),
+        ({"sizes": [4, 1], "l2": float("nan")}, "l2 must be a number >= 0, got nan"),
+    ],
+)
+def test_more_bad_construction(kwargs, message):
+    with pytest.raises(gn.GlassnetError, match=message):
+        gn.Network(**kwargs)
+    assert gn.Network([4, 2], output="softmax").n_outputs == 2  # two classes are enough
+    assert gn.Network([4, 1], l2=0).l2 == 0.0 and gn.Network([4, 1], l2=2).l2 == 2.0
+
+
+def test_repr_names_only_the_options_in_use():
+    net = gn.Network([3, 2, 1], hidden="tanh", init="glorot", l2=0.5, dtype=np.float64)
+    assert repr(net) == (
+        "Network([3, 2, 1], hidden='tanh', output='sigmoid', init='glorot', dtype=float64, l2=0.5)"
+    )
+    layer = net.layers[0]
+    net.forward(np.ones((2, 3)))
+    text = repr(layer)  # the caches of the last pass are not part of a layer's repr
+    assert all(f"{name}=" not in text for name in ("A_prev", "Z", "A", "mask", "dZ", "dW", "db"))
+
+
+def test_copy_keeps_the_dtype_and_is_independent(rng):
+    net = gn.Network([3, 2, 1], seed=0, dtype=np.float64)
+    twin = net.copy()
+    assert twin.dtype == np.float64 and twin.layers[0].W.dtype == np.float64
+    assert twin.layers[0].norm is None and twin.config() == net.config()
+    twin.layers[0].b[0] = 5.0
+    assert net.layers[0].b[0] == 0.0
+
+
+def test_predict_at_the_threshold_and_for_each_output(rng):
+    net = gn.Network([3, 2, 1], seed=0)
+    for layer in net.layers:
+        layer.W[...] = 0.0
+    X = rng.standard_normal((4, 3))
+    assert np.all(net.predict_proba(X) == 0.5)
+    assert net.predict(X).tolist() == [0, 0, 0, 0]  # P = 0.5 is not > 0.5
+    assert net.predict(X, threshold=0.4).tolist() == [1, 1, 1, 1]
+    assert net.predict(X).dtype == np.int64
+    net.layers[-1].b[0] = 1.0  # P = sigmoid(1) = 0.73: class 1 at the default threshold
+    assert net.predict(X).tolist() == [1, 1, 1, 1]
+    assert net.predict(X, threshold=0.8).tolist() == [0, 0, 0, 0]
+    reg = gn.Network([3, 2, 2], output="identity", seed=0)
+    assert np.array_equal(reg.predict(X), reg.forward(X))
+    soft = gn.Network([3, 4, 3], output="softmax", seed=0)
+    assert np.array_equal(soft.predict(X), soft.forward(X).argmax(axis=1))
+
+
+def test_logits_are_Z_of_the_last_layer_in_the_networks_dtype(rng):
+    net = gn.Network([3, 4, 2], hidden="tanh", output="identity", seed=0)
+    randomize_biases(net, rng, scale=1.0)
+    X = rng.standard_normal((5, 3))
+    Z = net.logits(X)
+    assert Z.dtype == np.float32 and net.logits(X, dtype=np.float64).dtype == np.float64
+    net.forward(X)
+    assert np.allclose(Z, net.layers[-1].Z, rtol=1e-6)
+
+
+def test_scale_output_by_hand():
+    net = gn.Network([2, 3, 4, 2], output="identity", seed=0, dtype=np.float64)
+    X = np.array([[1.0, -1.0], [0.5, 2.0]])
+    before = net.forward(X).copy()
+    net.scale_output(mean=[10.0, -1.0], std=[2.0, 0.5])
+    assert np.allclose(net.forward(X), before * [2.0, 0.5] + [10.0, -1.0], rtol=1e-12)
+    with pytest.raises(gn.GlassnetError, match="only an identity"):
+        gn.Network([2, 3, 1]).scale_output(0.0, 1.0)
+
+
+def test_cost_by_hand_and_the_data_check_of_each_part(rng):
+    net = gn.Network([2, 3, 1], seed=0, dtype=np.float64)
+    X, y = rng.standard_normal((4, 2)), np.array([0, 1, 1, 0])
+    a = net.forward(X)[:, 0]
+    J = -np.mean(y * np.log(a) + (1 - y) * np.log(1 - a))
+    assert np.isclose(net.cost(X, y), J, rtol=1e-12)
+    with pytest.raises(gn.GlassnetError, match="3 labels but X has 4 samples"):
+        net.check_data(X, y[:3])
+    with pytest.raises(gn.GlassnetError, match="X_val has 3 features"):
+        net.check_data(np.zeros((4, 3)), y, names=("X_val", "y_val"))
+
+
+def test_multilabel_sigmoid_outputs_backprop(rng):
+    # more output units than inputs: no gradient is computed for the input X
+    net = gn.Network([2, 4, 3], hidden="tanh", seed=0, dtype=np.float64)
+    randomize_biases(net, rng)
+    X, Y = rng.standard_normal((7, 2)), (rng.random((7, 3)) > 0.5).astype(float)
+    assert gn.gradient_check(net, X, Y) < 1e-7
+
+
+def test_layer_forward_is_prediction_mode_by_default(rng):
+    net = gn.Network([3, 4, 1], seed=0, dtype=np.float64, dropout=0.5, batch_norm=True)
+    X = rng.standard_normal((6, 3))
+    layer = net.layers[0]
+    layer.forward(X)
+    assert np.array_equal(layer.norm.running_mean, np.zeros(4))  # not moved
+    first = net.forward(X).copy()
+    assert np.array_equal(net.forward(X), first) and net.layers[0].mask is None
+
+
+def test_propagate_is_prediction_mode_by_default(rng):
+    net = gn.Network([3, 4, 1], seed=0, dtype=np.float64, dropout=0.5, batch_norm=True)
+    X = rng.standard_normal((6, 3))
+    net.propagate(X)
+    assert net.layers[0].mask is None and np.array_equal(net.layers[0].norm.running_mean, [0] * 4)
+
+
+def test_the_training_cost_includes_the_l2_term(rng):
+    net = gn.Network([4, 5, 1], hidden="tanh", seed=0, dtype=np.float64, l2=0.7)
+    X, y = rng.standard_normal((10, 4)), rng.integers(0, 2, 10)
+    J, _ = net.cost_and_gradients(X, y)
+    a = net.forward(X)[:, 0]
+    cross_entropy = -np.mean(y * np.log(a) + (1 - y) * np.log(1 - a))
+    squares = sum(np.sum(layer.W**2) for layer in net.layers)
+    assert np.isclose(J, cross_entropy + 0.7 / (2 * 10) * squares, rtol=1e-12)
+    assert J == net.cost(X, y)  # no dropout or batch norm: training mode changes nothing
+
+
+# Mutants of tools/mutate.py that cannot change behaviour (counted as killed only because they
+# are named here). astype(dtype, copy=False) -> copy=True only adds a copy: the same values and
+# dtype; the copies below are read once and dropped, so nothing can tell them apart.
+# equivalent: network:83:87 False -> True -- a copy of inv_std in BatchNorm.apply
+# equivalent: network:84:60 False -> True -- a copy of running_mean in BatchNorm.apply
+# equivalent: network:85:46 False -> True -- a copy of gamma in BatchNorm.apply
+# equivalent: network:85:93 False -> True -- a copy of beta in BatchNorm.apply
+# equivalent: network:148:50 False -> True -- a copy of W.T in Dense.apply
+# equivalent: network:148:85 False -> True -- a copy of b in Dense.apply
+# equivalent: network:396:42 False -> True -- a copy of the checked targets: same values; the
+#   targets are only ever read (training, costs, engines), so sharing memory with y or not
+#   changes no result
