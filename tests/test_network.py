@@ -314,6 +314,32 @@ def test_the_training_cost_includes_the_l2_term(rng):
     assert J == net.cost(X, y)  # no dropout or batch norm: training mode changes nothing
 
 
+def test_the_html_table_row_by_row(rng):
+    """The notebook display: one row per layer, numbered from the input (0) on, with the shapes
+    of W[l], b[l] and Z[l] for m rows ("m" until a forward pass fills it in)."""
+    net = gn.Network([3, 4, 1], seed=0, l2=0.5)
+    html = net._repr_html_()
+    caption = "Network [3, 4, 1]: 2 layers, 21 parameters, float32, loss binary_cross_entropy"
+    assert f"<caption>{caption}, l2 0.5; statistics of A[l] after a forward pass</caption>" in html
+    input_row = "<tr><td>0 (input)</td><td></td><td></td><td>(m, 3)</td>" + "<td></td>" * 3
+    assert input_row + "</tr>" in html
+    assert "<tr><td>1</td><td>(4, 3)</td><td>(4,)</td><td>(m, 4)</td><td>relu</td>" in html
+    assert "<tr><td>2</td><td>(1, 4)</td><td>(1,)</td><td>(m, 1)</td><td>sigmoid</td>" in html
+    net.forward(rng.standard_normal((5, 3)))
+    html = net._repr_html_()
+    assert f"<caption>{caption}, l2 0.5</caption>" in html
+    assert "<tr><td>0 (input)</td><td></td><td></td><td>(5, 3)</td>" + "<td></td>" * 5 in html
+    A = net.layers[0].A.astype(np.float64)
+    assert f"<td>(5, 4)</td><td>relu</td><td>he</td><td>16</td><td>{A.mean():.4g}</td>" in html
+    plain = gn.Network([3, 4, 1], seed=0)._repr_html_()
+    assert "loss binary_cross_entropy; statistics" in plain and "batch norm" not in plain
+    norm = gn.Network([3, 4, 1], batch_norm=True)._repr_html_()
+    assert "<td>relu + batch norm</td>" in norm and "<td>sigmoid</td>" in norm
+    logistic = gn.Network([3, 1], seed=0)  # one layer: logistic regression
+    logistic.forward(rng.standard_normal((7, 3)))
+    assert "<tr><td>1</td><td>(1, 3)</td><td>(1,)</td><td>(7, 1)</td>" in logistic._repr_html_()
+
+
 # Mutants of tools/mutate.py that cannot change behaviour (counted as killed only because they
 # are named here). astype(dtype, copy=False) -> copy=True only adds a copy: the same values and
 # dtype; the copies below are read once and dropped, so nothing can tell them apart.
