@@ -354,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    {lines[mutant.line - 1].strip()}")
     for key in equivalent_hits:
         print(f"equivalent {key} -- {equivalents[key]}")
-    known = {m.key(module) for m in mutants}
+    known = {m.key(module) for m in find_mutants(source, [])}  # not only those --only ran
     for key in sorted(k for k in equivalents if k.startswith(f"{module}:") and k not in known):
         print(f"STALE equivalent comment (no such mutant now): {key}")
     total = len(mutants)
