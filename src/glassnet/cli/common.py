@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import readers
 from ..errors import GlassnetError
 from ..files.model import Model
 
@@ -47,40 +46,6 @@ def check_folder(path: str | None) -> None:
         raise GlassnetError(
             f"cannot write {path}: the folder {Path(path).parent} does not exist; create it first"
         )
-
-
-def read_for_model(model: Model, data: str, target: str | None, labels: bool) -> readers.Dataset:
-    """Read DATA as the model expects it: same task, classes, image size and label column."""
-    net = model.network
-    output, units = net.output.name, net.n_outputs
-    if not (output == "softmax" or (output in ("sigmoid", "identity") and units == 1)):
-        raise GlassnetError(
-            f"the glassnet command handles classifiers (one sigmoid unit, or a softmax) and "
-            f"regression with one target (one identity unit); this model has a {output} output "
-            f"with {units} unit(s): use it from Python"
-        )
-    about = model.metadata.get("data")
-    about = about if isinstance(about, dict) else {}  # metadata written by glassnet train
-    shape = about.get("images_shape")
-    size = (64, 64)
-    if isinstance(shape, list) and len(shape) >= 2 and all(isinstance(n, int) for n in shape):
-        size = (shape[0], shape[1])
-    regression = output == "identity"
-    dataset = readers.read(
-        data,
-        target=target,
-        positive=None if regression else about.get("positive"),
-        classes=None if regression else model_classes(model),
-        n_features=model.n_features,
-        image_size=size,
-        labels=labels,
-        target_hint=about.get("target"),
-        task="regression" if regression else "classification",
-    )
-    if dataset.X_test is not None:  # the held-out set that came with the data
-        dataset.X, dataset.y = dataset.X_test, dataset.y_test
-        dataset.source, dataset.sample_names = dataset.test_source, None
-    return dataset
 
 
 def model_classes(model: Model) -> np.ndarray:
