@@ -24,6 +24,7 @@ import glassnet as gn  # noqa: E402
 from glassnet.playground import create_app  # noqa: E402
 from glassnet.playground import server as playground_server  # noqa: E402
 from glassnet.playground.session import Session  # noqa: E402
+from glassnet.playground import session as session_module  # noqa: E402
 from glassnet.playground.settings import (  # noqa: E402
     DEFAULTS,
     MAX_PARAMETERS,
@@ -493,14 +494,17 @@ def test_inputs_are_standardized_with_the_training_split_only():
     assert raw.X_train[:, 1].std() > 30  # the stretched feature, left as it is
 
 
-def test_an_epoch_paused_in_the_middle_resumes_where_it_stopped():
+def test_an_epoch_paused_in_the_middle_resumes_where_it_stopped(monkeypatch):
     """Chunks of batches, a pause between them, then Start: the same weights as one run."""
+    # chunks of about a millisecond: on a fast machine a chunk of CHUNK_SECONDS can hold the
+    # rest of the epoch, and the pause would land after it
+    monkeypatch.setattr(session_module, "CHUNK_SECONDS", 0.001)
     settings = {"hidden": [128, 128], "n_samples": 2000, "batch_size": 1, "seed": 3}
     whole, paused = Session(settings), Session(settings)
     whole.start(epochs=2)
     assert whole.wait(60)
     paused.start(epochs=2)
-    until_true(lambda: 0 < paused.record.iterations < 1500)  # inside the first epoch
+    until_true(lambda: 0 < paused.record.iterations < 750)  # early in the first epoch
     paused.pause()
     assert paused.wait(5)
     inside = paused.record.iterations
