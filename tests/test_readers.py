@@ -1,5 +1,6 @@
 """Reading DATA for the glassnet command: every format, the label rules, and every user error."""
 
+import re
 import sys
 
 import numpy as np
@@ -236,14 +237,30 @@ CSV_ERRORS = [
     ("a,b,y\n1,2,0\n2,nan,1\n", "column 'b' has a NaN value at line 3"),
     ("a,b,y\n1,2,0\n2,inf,1\n", "column 'b' has an infinite value at line 3"),
     ("a,b,y\n1,,0\n2,3,1\n", "column 'b' has an empty value at line 2"),
-    ("a,b,y\n1,2,0\n2,3,0\n", "single class \\(0\\)"),
+    ("a,b,y\n1,2,0\n2,3,0\n", "\\(column 'y'\\) has a single class \\(0\\)"),
     ("a,b,y\n1,2,0\n2,3\n", "line 3 has 2 fields but the header has 3"),
+    ("\na,b,y\n1,2,0\n2,3,4,5\n", "line 4 has 4 fields but the header has 3"),
     ("a,b,y\n1,2,\n2,3,1\n", "label column 'y' is empty at line 2"),
     ("a,a,y\n1,2,0\n", "two columns named 'a'"),
     ("", "is empty"),
-    ("a,b,y\n", "no data rows"),
-    ("y\n1\n0\n", "no feature columns"),
+    ("a,b,y\n", "a header \\(line 1\\) but no data rows"),
+    ("\n\na,b,y\n", "a header \\(line 3\\) but no data rows"),
+    ("y\n1\n0\n", "no feature columns besides the label column 'y'"),
+    ('a,b,y\n1,2,0\n2,"3,1\n', "line 3, column 2 opens a quoted field"),
+    ('a,b,y\n1,2,0\n2,"3"" in",1\n4,5,"0\n', "line 4, column 3 opens a quoted field"),
+    ("a,b,y\n1,2\x00,0\n", "line 2, column 2 holds a NUL byte"),
+    ("a,b,y\n1,2\r3,0\n4,5,1\n", "line break \\(carriage return\\) inside an unquoted"),
 ]
+
+
+def test_leading_blank_lines_are_skipped_and_lines_keep_their_numbers(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("\n\r\n\na,b,y\n1,2,0\n3,4,1\n")
+    data = readers.read(path)
+    assert data.X.tolist() == [[1, 2], [3, 4]] and data.y.tolist() == [0, 1]
+    path.write_text("\n\na,b,y\n1,x,0\n3,4,1\n")
+    with pytest.raises(gn.GlassnetError, match="'x' at line 4"):
+        readers.read(path)
 
 
 @pytest.mark.parametrize("text, fragment", CSV_ERRORS)
@@ -459,15 +476,16 @@ VALID_CSV = (
 
 
 def read_bytes(tmp_path, data: bytes, name="case.csv"):
-    """Read ``data`` as a CSV: a valid Dataset, or a GlassnetError that says where; never
-    anything else."""
+    """Read ``data`` as a CSV: a valid Dataset, or a GlassnetError that names the file and
+    where in it (a line, a column, or that it is empty); never anything else."""
     path = tmp_path / name
     path.write_bytes(data)
     for task in ("auto", "classification", "regression"):
         try:
             dataset = readers.read(path, task=task)
         except gn.GlassnetError as e:
-            assert str(path) in str(e) or "target" in str(e) or "labels" in str(e), str(e)
+            assert str(path) in str(e), str(e)
+            assert re.search(r"line \d+|column |is empty", str(e)), str(e)
             continue
         assert dataset.X.ndim == 2 and np.isfinite(dataset.X).all()
         assert len(dataset.y) == len(dataset.X) and dataset.task in readers.TASKS

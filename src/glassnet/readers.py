@@ -340,7 +340,8 @@ def _finish(raw: _Raw, classes, positive: str | None, labels: bool) -> Dataset:
             y_raw, y_test_raw, order, one_vs_rest = _one_against_rest(raw, positive, classes)
             positive = positive if one_vs_rest else None
         if classes is None:
-            classes = _find_classes(y_raw, order, raw.source)
+            where = f"{raw.source} (column {raw.target!r})" if raw.target else raw.source
+            classes = _find_classes(y_raw, order, where)
         classes = np.asarray(classes)
         y = _encode(y_raw, classes, raw.source)
         y_test = None if y_test_raw is None else _encode(y_test_raw, classes, raw.test_source)
@@ -544,14 +545,18 @@ def _parse_table(text: str, delimiter: str, path: Path) -> list[list[str]]:
     import pandas as pd  # the data extra; read only for CSV files
 
     if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
+        line, column = _place(text, text.index("\x00"), delimiter)
         raise GlassnetError(
-            f"cannot read CSV {path}: line {line} holds a NUL byte, so it is binary, not UTF-8 "
-            "text; save it as a UTF-8 CSV file with a header row"
+            f"cannot read CSV {path}: line {line}, column {column} holds a NUL byte, so it is "
+            "binary, not UTF-8 text; save it as a UTF-8 CSV file with a header row"
         )
+    # pandas takes the columns from the first line: leading blank lines are cut off here and
+    # put back as empty rows, so that row i stays line i + 1
+    body = text.lstrip("\r\n")
+    blank = text.count("\n", 0, len(text) - len(body))
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            io.StringIO(body),
             sep=delimiter,
             header=None,
             dtype=str,
@@ -563,12 +568,19 @@ def _parse_table(text: str, delimiter: str, path: Path) -> list[list[str]]:
     except pd.errors.EmptyDataError:
         raise GlassnetError(f"CSV {path} is empty; it needs a header row and data rows") from None
     except (pd.errors.ParserError, ValueError, OverflowError) as e:
+        unclosed = _unclosed_quote(text, delimiter)
+        if "EOF inside string" in str(e) and unclosed is not None:
+            line, column = _place(text, unclosed, delimiter)
+            raise GlassnetError(
+                f"cannot read CSV {path}: line {line}, column {column} opens a quoted field "
+                '(") that is never closed; close the quote or remove it'
+            ) from None
         found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(e))
         if found:
             expected, line, saw = found.groups()
             raise GlassnetError(
-                f"cannot read CSV {path}: line {line} has {saw} fields but the header has "
-                f"{expected}; check the delimiter ({_NAMES[delimiter]}) and quoting"
+                f"cannot read CSV {path}: line {int(line) + blank} has {saw} fields but the "
+                f"header has {expected}; check the delimiter ({_NAMES[delimiter]}) and quoting"
             ) from None
         raise GlassnetError(
             f"cannot read CSV {path}: {' '.join(str(e).split())}; check that it is a CSV file"
@@ -576,6 +588,7 @@ def _parse_table(text: str, delimiter: str, path: Path) -> list[list[str]]:
     table = frame.to_numpy(dtype=object).tolist()
     # pandas pads a short line with empty fields; the stdlib's reader counts what each line has
     width = len(table[0]) if table else 0
+    table = [[] for _ in range(blank)] + table
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         for row in reader:
@@ -586,10 +599,39 @@ def _parse_table(text: str, delimiter: str, path: Path) -> list[list[str]]:
                     "quoting"
                 )
     except csv.Error as e:
+        problem = str(e)
+        if "new-line character seen in unquoted field" in problem:
+            problem = "a line break (carriage return) inside an unquoted field"
         raise GlassnetError(
-            f"cannot read CSV {path}: line {reader.line_num}: {e}; check the quoting"
+            f"cannot read CSV {path}: line {reader.line_num}: {problem}; check the quoting"
         ) from None
     return table
+
+
+def _unclosed_quote(text: str, delimiter: str) -> int | None:
+    """The index of the quote that opens a field and is never closed, or None. A quote opens a
+    field only at the field's start; inside, a doubled quote ("") is an escaped one."""
+    opened, start, i = None, True, 0
+    while i < len(text):
+        char = text[i]
+        if opened is not None:
+            if char == '"' and text[i + 1 : i + 2] == '"':
+                i += 1
+            elif char == '"':
+                opened, start = None, False
+        elif char == '"' and start:
+            opened = i
+        else:
+            start = char in (delimiter, "\n", "\r")
+        i += 1
+    return opened
+
+
+def _place(text: str, index: int, delimiter: str) -> tuple[int, int]:
+    """(line, column) of text[index], both from 1; columns counted by the delimiters before it
+    on its line (quotes aside: a rough place, for an error message)."""
+    start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, text.count(delimiter, start, index) + 1
 
 
 def _number(text: str) -> float | None:
@@ -647,7 +689,9 @@ def _read_csv(
         body = rows[1:]
         cells = cells[1:]
         if not body:
-            raise GlassnetError(f"CSV {path} has a header but no data rows")
+            raise GlassnetError(
+                f"CSV {path} has a header (line {rows[0][0]}) but no data rows after it"
+            )
     lines = [line for line, _ in body]
 
     def where(i: int) -> str:
@@ -687,7 +731,10 @@ def _read_csv(
     else:
         features = [j for j in range(width) if j != label_column]
     if not features:
-        raise GlassnetError(f"CSV {path} has no feature columns besides the label column")
+        raise GlassnetError(
+            f"CSV {path} has no feature columns besides the label column "
+            f"{header[label_column]!r}; a CSV needs input columns and a label column"
+        )
 
     blocks, names, found = [], [], {}
     known = categories or {}
