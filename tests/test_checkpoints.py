@@ -130,3 +130,15 @@ def test_a_compressed_or_oversized_checkpoint_is_refused_before_any_allocation(t
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 20 * 2**20  # the 400 MB the file claims were never allocated
+
+
+def test_a_checkpoint_keeps_l1_and_resumes_only_with_it(tmp_path):
+    X, y = data()
+    net = gn.Network([6, 8, 1], seed=1, l1=0.05)
+    gn.train(net, X, y, gn.Adam(lr=0.01), epochs=2, checkpoint=tmp_path / "c")
+    assert checkpoints.load(tmp_path / "c").network.l1 == 0.05
+    resumed = gn.Network([6, 8, 1], seed=1, l1=0.05)
+    gn.train(resumed, X, y, gn.Adam(lr=0.01), epochs=3, resume=tmp_path / "c")
+    with pytest.raises(gn.GlassnetError, match="l1=0.05.*resume with the same architecture"):
+        gn.train(gn.Network([6, 8, 1], seed=1), X, y, gn.Adam(lr=0.01), epochs=3,
+                 resume=tmp_path / "c")  # fmt: skip

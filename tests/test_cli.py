@@ -252,6 +252,8 @@ BAD_INPUT = [
     (["train", "d.csv", "--optimizer", "gd", "--beta", "0.5"], "--beta does not apply"),
     (["train", "d.csv", "--batch-size", "0"], "batch_size must be >= 1, got 0"),
     (["train", "d.csv", "--epochs", "0"], "epochs must be >= 1, got 0"),
+    (["train", "d.csv", "--l1", "-0.5"], "l1 must be a number >= 0, got -0.5"),
+    (["train", "d.csv", "--l1", "nan"], "l1 must be a number >= 0, got nan"),
     (["train", "d.csv", "--layers", "0,5"], "layer size 1 must be >= 1, got 0 in [3, 0, 5, 1]"),
     (["train", "d.csv", "--layers", "-3"], "layer size 1 must be >= 1, got -3"),
     (["train", "d.csv", "--layers", "20,x"], "--layers must be comma-separated integers"),
@@ -778,6 +780,20 @@ def test_early_stopping_and_the_note_to_raise_epochs(workdir, capsys):
     out = capsys.readouterr().out
     assert "stopped early after epoch" in out and "kept the weights of epoch" in out
     assert load("e.g").metadata["training"]["epochs_run"] < 200
+
+
+def test_l1_reaches_the_network_the_model_file_and_info(workdir, capsys):
+    argv = ["train", "d.csv", *FAST, "--l1", "0.02", "--l2", "0.01", "--out", "l1.glassnet"]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "parameters, L2 0.01, L1 0.02" in out
+    model = load("l1.glassnet")
+    assert (model.network.l1, model.network.l2) == (0.02, 0.01)
+    assert model.metadata["training"]["l1"] == 0.02
+    assert cli.main(["info", "l1.glassnet"]) == 0
+    assert "l2 0.01, l1 0.02" in capsys.readouterr().out
+    assert cli.main(["train", "d.csv", *FAST, "--out", "none.glassnet"]) == 0
+    assert "L1" not in capsys.readouterr().out and load("none.glassnet").network.l1 == 0.0
 
 
 def test_the_lecture_recipe_is_one_option_away(workdir, capsys):

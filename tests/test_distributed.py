@@ -63,6 +63,10 @@ def test_refuses_what_it_cannot_reproduce():
     net = gn.Network([3, 4, 1], dropout=0.5)
     with pytest.raises(gn.GlassnetError, match="without dropout"):
         gn.train(net, np.zeros((4, 3)), [0, 1, 0, 1], comm=MPI.COMM_SELF)
+    for options in ({"l2": 0.1}, {"l1": 0.1}):
+        net = gn.Network([3, 4, 1], **options)
+        with pytest.raises(gn.GlassnetError, match=r"L2 and L1 .*--l2 0 --l1 0"):
+            gn.train(net, np.zeros((4, 3)), [0, 1, 0, 1], comm=MPI.COMM_SELF)
 
 
 def test_one_rank_equals_no_comm():

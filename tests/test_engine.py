@@ -34,7 +34,7 @@ def data(rng, n_features, output="sigmoid", m=M, n_outputs=1):
 def train_both(sizes, hidden, output, make_optimizer, batch_size, dtype, epochs=3, seed=7,
                **options):  # fmt: skip
     """Train the same network from the same seed with each engine; return both runs.
-    ``options`` go to the Network (l2, dropout, batch_norm)."""
+    ``options`` go to the Network (l2, l1, dropout, batch_norm)."""
     X, y = data(np.random.default_rng(seed), sizes[0], output, n_outputs=sizes[-1])
     runs = {}
     for engine in ("numpy", "numba"):
@@ -153,6 +153,25 @@ def test_l2_agrees(optimizer, dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "rmsprop", "adam"])
+@pytest.mark.parametrize("l2", [0.0, 0.3])
+def test_l1_agrees(l2, optimizer, dtype):
+    """L1 alone and with L2: the sign kernel and the |W| term, and GD and momentum off the folded
+    path (which has no room for a penalty's gradient)."""
+    make = OPTIMIZERS[optimizer]
+    runs = train_both([20, 32, 16, 1], "relu", "sigmoid", make, 16, dtype, l1=0.2, l2=l2)
+    assert_same_run(runs, dtype)
+    plain = train_both([20, 32, 16, 1], "relu", "sigmoid", make, 16, dtype, l2=l2)
+    # the first batch's cost is the one without L1 plus (lambda1 / m) sum |W| at the initial
+    # weights, on both engines
+    initial = gn.Network([20, 32, 16, 1], seed=1, dtype=dtype)
+    sizes = sum(np.abs(W).sum(dtype=np.float64) for W in initial.parameters()[::2])
+    for engine in ("numpy", "numba"):
+        added = runs[engine][2].costs[0] - plain[engine][2].costs[0]
+        np.testing.assert_allclose(added, 0.2 / 16 * sizes, rtol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("batch_size", [1, 16, None])
 @pytest.mark.parametrize("optimizer", ["gd", "momentum", "adam"])
 def test_dropout_agrees(optimizer, batch_size, dtype):
@@ -183,7 +202,7 @@ BATCH_NORM_OPTIMIZERS = {"adam": lambda: gn.Adam(lr=0.01, epsilon=1e-3)}
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("threshold", [0, 1 << 40])
 def test_everything_at_once_agrees(threshold, dtype, monkeypatch):
-    """Softmax, L2, dropout, batch norm, AdamW and a learning-rate schedule, every layer through
+    """Softmax, L2, L1, dropout, batch norm, AdamW and a learning-rate schedule, every layer through
     BLAS (threshold 0), then through the loops; dropout's uniforms drawn a few batches at a time."""
     monkeypatch.setattr(fused, "BLAS_THRESHOLD", threshold)
     monkeypatch.setattr(fused, "UNIFORMS", 1000)
@@ -191,7 +210,7 @@ def test_everything_at_once_agrees(threshold, dtype, monkeypatch):
     runs = {}
     for engine in ("numpy", "numba"):
         net = gn.Network([10, 24, 12, 3], output="softmax", seed=1, dtype=dtype, l2=0.1,
-                         dropout=0.25, batch_norm=True)  # fmt: skip
+                         l1=0.02, dropout=0.25, batch_norm=True)  # fmt: skip
         opt = gn.AdamW(lr=0.01, epsilon=1e-3, weight_decay=0.05,
                        schedule=gn.schedules.CosineDecay(epochs=4))  # fmt: skip
         h = gn.train(net, X, y, opt, epochs=4, batch_size=8, seed=3, engine=engine)
@@ -299,6 +318,7 @@ def test_auto_picks_numba_and_falls_back_to_numpy():
     assert engines.select("numpy", net, gn.Momentum()) is engines.reference.epoch
     covered = [
         gn.Network([3, 4, 1], l2=0.1),
+        gn.Network([3, 4, 1], l1=0.1),
         gn.Network([3, 4, 1], dropout=0.2),
         gn.Network([3, 4, 1], batch_norm=True),
         gn.Network([3, 4, 2], output="softmax"),

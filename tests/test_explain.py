@@ -18,6 +18,7 @@ NETWORKS = {
     "sigmoid, softmax": dict(sizes=[2, 4, 3], hidden="sigmoid", output="softmax"),
     "relu, identity": dict(sizes=[2, 5, 2], hidden="relu", output="identity"),
     "l2": dict(sizes=[2, 5, 4, 1], l2=0.3),
+    "l1 and l2": dict(sizes=[2, 5, 4, 1], l1=0.2, l2=0.3),
     "dropout": dict(sizes=[2, 8, 6, 1], dropout=0.3),
     "batch norm": dict(sizes=[2, 6, 4, 1], batch_norm=True),
 }
@@ -128,6 +129,11 @@ def test_the_network_is_left_as_it_was():
 def test_regularization_and_batch_norm_are_named():
     text = str(explain(make(NETWORKS["l2"]), *data(make(NETWORKS["l2"]))))
     assert "+ (lambda / 2m) sum_l ||W[l]||^2" in text and "+ (lambda/m) W[1]" in text
+    assert "lambda1" not in text
+    text = str(explain(make(NETWORKS["l1 and l2"]), *data(make(NETWORKS["l1 and l2"]))))
+    assert "||W[l]||^2 + (lambda1 / m) sum_l sum |W[l]|" in text
+    assert "+ (lambda/m) W[2] + (lambda1/m) sign(W[2])" in text
+    assert "lambda = 0.3, lambda1 = 0.2" in text and "L2, lambda = 0.3; L1, lambda1 = 0.2" in text
     text = str(explain(make(NETWORKS["dropout"]), *data(make(NETWORKS["dropout"]))))
     assert "inverted dropout" in text and "times D[1] / 0.7" in text
     net = make(NETWORKS["batch norm"])

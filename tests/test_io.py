@@ -121,6 +121,19 @@ def test_round_trip_batch_norm_softmax_and_integer_classes(tmp_path, rng):
     assert np.array_equal(norm.running_var, loaded.running_var)
 
 
+def test_round_trip_keeps_l1_and_old_files_without_it_load(tmp_path, rng):
+    net = gn.Network([4, 6, 1], l1=0.03, l2=0.01, seed=0)
+    model = load(save(tmp_path / "l1.glassnet", net))
+    assert (model.network.l1, model.network.l2) == (0.03, 0.01)
+    old = edited(tmp_path / "l1.glassnet", tmp_path / "old.glassnet",
+                 lambda d: d["architecture"].pop("l1"))  # fmt: skip
+    assert load(old).network.l1 == 0.0
+    for bad in (-0.1, "0.1", True, 1e300):
+        path = edited(tmp_path / "l1.glassnet", tmp_path / "bad.glassnet",
+                      lambda d, bad=bad: d["architecture"].__setitem__("l1", bad))  # fmt: skip
+        refused(path, "has an invalid l1")
+
+
 def test_model_without_classes_predicts_indices(tmp_path, rng):
     net, _, _, X = trained(rng)
     model = load(save(tmp_path / "m.glassnet", net))

@@ -167,6 +167,7 @@ def test_defaults_and_config_exactly():
         "dtype": "float32",
         "seed": None,
         "l2": 0.0,
+        "l1": 0.0,
         "dropout": 0.0,
         "batch_norm": False,
     }
@@ -175,9 +176,10 @@ def test_defaults_and_config_exactly():
     assert repr(net) == (
         "Network([3, 2, 1], hidden='relu', output='sigmoid', init='he', dtype=float32)"
     )
-    # a config written before l2, dropout and batch norm existed gets their defaults
+    # a config written before l2, l1, dropout and batch norm existed gets their defaults
     old = gn.Network.from_config({"sizes": [3, 2, 1], "hidden": "tanh", "output": "identity"})
     assert (old.l2, old.dropout, old.batch_norm, old.dtype) == (0.0, 0.0, False, np.float32)
+    assert old.l1 == 0.0 and isinstance(old.l1, float)
     assert old.init.name == "lecun" and old.seed is None
 
 
@@ -185,6 +187,7 @@ def test_is_plain_and_n_outputs_of_each_kind():
     assert gn.Network([3, 2, 4], output="identity").is_plain
     assert not gn.Network([3, 2, 4], output="softmax").is_plain
     assert not gn.Network([3, 2, 1], l2=0.1).is_plain
+    assert not gn.Network([3, 2, 1], l1=0.1).is_plain
     assert not gn.Network([3, 2, 1], dropout=0.1).is_plain
     assert not gn.Network([3, 2, 1], batch_norm=True).is_plain
     assert gn.Network([3, 2, 4]).n_outputs == 4 and gn.Network([3, 2, 4]).n_features == 3
@@ -199,6 +202,12 @@ def test_is_plain_and_n_outputs_of_each_kind():
         ({"sizes": [4, 1], "l2": True}, "l2 must be a number >= 0, got True"),
         ({"sizes": [4, 1], "l2": "0.1"}, "l2 must be a number >= 0, got '0.1'"),
         ({"sizes": [4, 1], "l2": float("nan")}, "l2 must be a number >= 0, got nan"),
+        ({"sizes": [4, 1], "l1": -0.5}, "l1 must be a number >= 0, got -0.5"),
+        ({"sizes": [4, 1], "l1": True}, "l1 must be a number >= 0, got True"),
+        ({"sizes": [4, 1], "l1": "0.1"}, "l1 must be a number >= 0, got '0.1'"),
+        ({"sizes": [4, 1], "l1": float("nan")}, "l1 must be a number >= 0, got nan"),
+        ({"sizes": [4, 1], "l1": None}, "l1 must be a number >= 0, got None"),
+        ({"sizes": [4, 1], "l2": 0.1, "l1": -1}, "l1 must be a number >= 0, got -1"),
     ],
 )
 def test_more_bad_construction(kwargs, message):
@@ -206,6 +215,8 @@ def test_more_bad_construction(kwargs, message):
         gn.Network(**kwargs)
     assert gn.Network([4, 2], output="softmax").n_outputs == 2  # two classes are enough
     assert gn.Network([4, 1], l2=0).l2 == 0.0 and gn.Network([4, 1], l2=2).l2 == 2.0
+    assert gn.Network([4, 1], l1=0).l1 == 0.0 and gn.Network([4, 1], l1=2).l1 == 2.0
+    assert isinstance(gn.Network([4, 1], l1=2).l1, float)
 
 
 def test_repr_names_only_the_options_in_use():
@@ -213,6 +224,12 @@ def test_repr_names_only_the_options_in_use():
     assert repr(net) == (
         "Network([3, 2, 1], hidden='tanh', output='sigmoid', init='glorot', dtype=float64, l2=0.5)"
     )
+    both = gn.Network([3, 2, 1], l2=0.5, l1=0.25, dropout=0.1)
+    assert repr(both).endswith("dtype=float32, l2=0.5, l1=0.25, dropout=0.1)")
+    assert repr(gn.Network([3, 2, 1], l1=0.25)).endswith("dtype=float32, l1=0.25)")
+    config = both.config()
+    assert (config["l2"], config["l1"], config["dropout"]) == (0.5, 0.25, 0.1)
+    assert gn.Network.from_config(config).config() == config
     layer = net.layers[0]
     net.forward(np.ones((2, 3)))
     text = repr(layer)  # the caches of the last pass are not part of a layer's repr
@@ -331,6 +348,9 @@ def test_the_html_table_row_by_row(rng):
     assert "<tr><td>0 (input)</td><td></td><td></td><td>(5, 3)</td>" + "<td></td>" * 5 in html
     A = net.layers[0].A.astype(np.float64)
     assert f"<td>(5, 4)</td><td>relu</td><td>he</td><td>16</td><td>{A.mean():.4g}</td>" in html
+    l1 = gn.Network([3, 4, 1], seed=0, l2=0.5, l1=0.25, dropout=0.1)._repr_html_()
+    assert f"{caption}, l2 0.5, l1 0.25, dropout 0.1; statistics" in l1
+    assert f"{caption}, l1 0.25; statistics" in gn.Network([3, 4, 1], seed=0, l1=0.25)._repr_html_()
     plain = gn.Network([3, 4, 1], seed=0)._repr_html_()
     assert "loss binary_cross_entropy; statistics" in plain and "batch norm" not in plain
     norm = gn.Network([3, 4, 1], batch_norm=True)._repr_html_()

@@ -41,14 +41,14 @@ def test_output_layer_refuses_what_it_cannot_build():
 
 def test_make_network_and_optimizer_follow_the_recipe():
     r = Recipe(hidden_layers=(6, 5), activation="tanh", init="glorot", optimizer="nesterov",
-               lr=0.2, optimizer_options={"beta": 0.8}, seed=7, l2=0.1, dropout=0.25,
+               lr=0.2, optimizer_options={"beta": 0.8}, seed=7, l2=0.1, l1=0.05, dropout=0.25,
                dtype="float64", schedule=gn.schedules.ExponentialDecay(0.9))  # fmt: skip
     net = recipe.make_network(r, 4, "classification", 3)
     assert net.sizes == [4, 6, 5, 3] and net.hidden.name == "tanh" and net.output.name == "softmax"
-    assert net.init.name == "glorot" and net.l2 == 0.1 and net.dropout == 0.25
+    assert net.init.name == "glorot" and net.l2 == 0.1 and net.dropout == 0.25 and net.l1 == 0.05
     assert net.dtype == np.float64 and net.seed == 7
     same = gn.Network([4, 6, 5, 3], hidden="tanh", output="softmax", init="glorot", seed=7,
-                      dtype="float64", l2=0.1, dropout=0.25)  # fmt: skip
+                      dtype="float64", l2=0.1, l1=0.05, dropout=0.25)  # fmt: skip
     assert all(np.array_equal(a, b) for a, b in zip(net.parameters(), same.parameters()))
     opt = recipe.make_optimizer(r)
     assert type(opt) is gn.Nesterov and opt.lr == 0.2 and opt.beta == 0.8
@@ -85,6 +85,18 @@ def test_to_dict_is_plain_json():
     data = json.loads(json.dumps(r.to_dict()))
     assert data["optimizer_options"] == {"beta": 0.5} and data["hidden_layers"] == [20, 7, 5]
     assert data["schedule"] == {"name": "step", "step": 3, "factor": 0.5}
+    assert data["l1"] == 0.0 and Recipe(l1=0.3).to_dict()["l1"] == 0.3
+
+
+def test_l1_is_off_by_default_and_reaches_the_trained_network():
+    assert Recipe().l1 == 0.0 and recipe.DEFAULT.l1 == 0.0 and recipe.LECTURE.l1 == 0.0
+    assert recipe.make_network(Recipe(), 3, "classification", 2).l1 == 0.0
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((40, 3)), rng.integers(0, 2, 40)
+    fitted = recipe.fit(Recipe(hidden_layers=(4,), l1=0.2, epochs=2), X, y, "classification")
+    assert fitted.network.l1 == 0.2
+    with pytest.raises(gn.GlassnetError, match="l1 must be a number >= 0, got -1"):
+        recipe.make_network(Recipe(l1=-1), 3, "classification", 2)
 
 
 def test_holdout_is_the_one_split():

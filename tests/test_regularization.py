@@ -1,4 +1,4 @@
-"""Beyond the lecture: softmax outputs, regression, L2, dropout and batch normalization."""
+"""Beyond the lecture: softmax outputs, regression, L2, L1, dropout and batch normalization."""
 
 import numpy as np
 import pytest
@@ -38,6 +38,86 @@ def test_l2_adds_its_term_to_cost_and_gradient(rng):
     for layer, (dW, db), (dW_reg, db_reg) in zip(plain.layers, g_plain, g_reg):
         assert np.allclose(dW_reg, dW + 0.7 / 10 * layer.W) and np.allclose(db_reg, db)
     assert gn.gradient_check(reg, X, y) < 1e-7
+
+
+def test_l1_adds_its_term_to_cost_and_gradient(rng):
+    """J gains (lambda1 / m) sum_l sum |W[l]| and dW[l] gains (lambda1 / m) sign(W[l]), on every
+    layer including the output's; b is not penalized."""
+    plain = gn.Network([4, 5, 3, 1], hidden="tanh", seed=0, dtype=np.float64)
+    reg = gn.Network([4, 5, 3, 1], hidden="tanh", seed=0, dtype=np.float64, l1=0.7)
+    X, y = rng.standard_normal((10, 4)), rng.integers(0, 2, 10)
+    sizes = sum(np.sum(np.abs(layer.W)) for layer in plain.layers)
+    assert np.isclose(reg.cost(X, y), plain.cost(X, y) + 0.7 / 10 * sizes, rtol=1e-12)
+    assert np.isclose(reg.penalty(10), 0.7 / 10 * sizes, rtol=1e-12)
+    assert np.isclose(reg.penalty(5), 0.7 / 5 * sizes, rtol=1e-12)
+    _, g_plain = plain.cost_and_gradients(X, y)
+    _, g_reg = reg.cost_and_gradients(X, y)
+    for layer, (dW, db), (dW_reg, db_reg) in zip(plain.layers, g_plain, g_reg):
+        assert np.allclose(dW_reg, dW + 0.07 * np.sign(layer.W), rtol=1e-12, atol=0)
+        assert np.array_equal(db_reg, db)
+    assert gn.gradient_check(reg, X, y) < 1e-7
+
+
+def test_l1_gradient_is_zero_at_a_zero_weight(rng):
+    """sign(0) = 0: the subgradient leaves an exactly-zero weight's gradient as the loss's."""
+    plain = gn.Network([3, 4, 1], seed=1, dtype=np.float64)
+    reg = gn.Network([3, 4, 1], seed=1, dtype=np.float64, l1=2.0)
+    for net in (plain, reg):
+        net.layers[0].W[1, 2] = 0.0
+        net.layers[1].W[0, 3] = 0.0
+    X, y = rng.standard_normal((8, 3)), rng.integers(0, 2, 8)
+    (_, g_plain), (_, g_reg) = plain.cost_and_gradients(X, y), reg.cost_and_gradients(X, y)
+    assert g_reg[0][0][1, 2] == g_plain[0][0][1, 2] and g_reg[1][0][0, 3] == g_plain[1][0][0, 3]
+    step = 2.0 / 8 * np.sign(reg.layers[0].W[0, 0])
+    assert np.isclose(g_reg[0][0][0, 0], g_plain[0][0][0, 0] + step)
+
+
+@pytest.mark.parametrize("hidden", ["relu", "tanh"])
+@pytest.mark.parametrize("m", [1, 13])
+def test_l1_and_l2_together_gradient_check(hidden, m, rng):
+    """Both penalties add: J gains both terms, dW both gradients; finite differences in float64
+    agree (no weight lies within epsilon of the kink of |w| at 0)."""
+    net = gn.Network([5, 6, 4, 1], hidden=hidden, seed=2, dtype=np.float64, l1=0.3, l2=0.4)
+    randomize_biases(net, rng)
+    assert min(np.abs(W).min() for W in net.parameters()[::2]) > 1e-3
+    X, y = rng.standard_normal((m, 5)), rng.integers(0, 2, m)
+    assert gn.gradient_check(net, X, y) < 1e-7
+    Ws = [layer.W for layer in net.layers]
+    expected = 0.4 / (2 * m) * sum(np.sum(W**2) for W in Ws) + 0.3 / m * sum(
+        np.sum(np.abs(W)) for W in Ws
+    )
+    assert np.isclose(net.penalty(m), expected, rtol=1e-12)
+    l2_only = gn.Network([5, 6, 4, 1], hidden=hidden, seed=2, dtype=np.float64, l2=0.4)
+    for a, b in zip(l2_only.parameters(), net.parameters()):
+        a[...] = b
+    _, g_both = net.cost_and_gradients(X, y)
+    _, g_l2 = l2_only.cost_and_gradients(X, y)
+    for W, (dW_both, _), (dW_l2, _) in zip(Ws, g_both, g_l2):
+        assert np.allclose(dW_both, dW_l2 + 0.3 / m * np.sign(W), rtol=1e-12, atol=1e-15)
+
+
+def test_l1_gradient_check_with_softmax_dropout_and_batch_norm(rng):
+    net = gn.Network([4, 6, 5, 3], output="softmax", seed=4, dtype=np.float64, l1=0.2,
+                     dropout=0.2, batch_norm=True)  # fmt: skip
+    X, y = rng.standard_normal((12, 4)), rng.integers(0, 3, 12)
+    assert gn.gradient_check(net, X, y) < 1e-7
+
+
+def test_l1_drives_more_weights_to_zero_than_l2(rng):
+    """The lecture's contrast: L1 pulls every weight towards 0 by the same step, so the weights
+    a noisy problem does not need end up at (nearly) zero; L2 only shrinks them."""
+    X = rng.standard_normal((200, 10))
+    y = (X[:, 0] - X[:, 1] > 0).astype(int)  # 8 of the 10 features are noise
+    small = {}
+    for name, options in (("l1", {"l1": 5.0}), ("l2", {"l2": 10.0})):
+        net = gn.Network([10, 8, 1], hidden="tanh", seed=0, dtype=np.float64, **options)
+        gn.train(net, X, y, gn.GradientDescent(lr=0.1), epochs=300, batch_size=None,
+                 engine="numpy")  # fmt: skip
+        noise = net.layers[0].W[:, 2:]  # the weights from the noise features
+        # a zero weight jitters by the step lr lambda1 / m = 0.0025 around 0: "zero" is < 0.01
+        small[name] = np.mean(np.abs(noise) < 1e-2)
+        assert np.mean(net.predict(X) == y) > 0.95
+    assert small["l1"] > 0.9 and small["l2"] < 0.3
 
 
 def test_dropout_gradient_check_uses_the_same_mask(rng):
@@ -123,8 +203,10 @@ def test_bad_categorical_labels(y, message):
 def test_softmax_is_output_only_and_config_round_trips():
     with pytest.raises(gn.GlassnetError, match="only be the output"):
         gn.Network([3, 4, 2], hidden="softmax", output="softmax")
-    net = gn.Network([3, 4, 2], output="softmax", l2=0.1, dropout=0.2, batch_norm=True, seed=1)
+    net = gn.Network([3, 4, 2], output="softmax", l2=0.1, l1=0.05, dropout=0.2, batch_norm=True,
+                     seed=1)  # fmt: skip
     twin = gn.Network.from_config(net.config())
+    assert twin.l1 == 0.05 and twin.l2 == 0.1
     assert twin.config() == net.config() and not twin.is_plain
     assert all(np.array_equal(a, b) for a, b in zip(net.parameters(), twin.parameters()))
 

@@ -360,6 +360,19 @@ def test_options_reach_the_network_and_optimizer(blobs, capsys):
         GlassClassifier(optimizer="adamm").fit(X, y)
 
 
+def test_l1_is_a_parameter_beside_l2(blobs):
+    X, y = blobs
+    assert GlassClassifier().get_params()["l1"] is None
+    clf = GlassClassifier(l1=0.01, l2=0.001, epochs=2).fit(X, y)
+    assert (clf.network_.l1, clf.network_.l2) == (0.01, 0.001)
+    assert GlassClassifier(epochs=1).fit(X, y).network_.l1 == 0.0  # the recipe's: off
+    reg = GlassRegressor(l1=0.5, epochs=1).fit(X, X[:, 0])
+    assert reg.network_.l1 == 0.5 and reg.get_params()["l1"] == 0.5
+    assert clone(clf).get_params()["l1"] == 0.01
+    with pytest.raises(gn.GlassnetError, match="l1 must be a number >= 0, got -1"):
+        GlassClassifier(l1=-1, epochs=1).fit(X, y)
+
+
 def test_importing_glassnet_never_imports_scikit_learn():
     code = "import sys, glassnet; print(sorted(m for m in sys.modules if m.startswith('sklearn')))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -68,6 +68,12 @@ def test_hold_out_is_the_split_rows_of_the_seed():
     assert sweep.evaluate(X, y, params, seed=seed).fold_costs != result.fold_costs  # 0.2
 
 
+def test_l1_is_a_grid_parameter_that_reaches_the_recipe():
+    assert sweep.grid(["l1=0,0.01"]) == [{"l1": 0.0}, {"l1": 0.01}]
+    assert sweep.recipe_of({}).l1 == 0.0 and sweep.recipe_of({"l1": 0.01}).l1 == 0.01
+    assert sweep.recipe_of({"l1": 0.01, "l2": 0.1}).l2 == 0.1
+
+
 def test_beta_goes_only_to_optimizers_that_take_it():
     assert sweep.recipe_of({"optimizer": "adam", "beta": 0.5}).optimizer_options == {}
     momentum = sweep.recipe_of({"beta": 0.5, "layers": [3], "hidden": "tanh"}, seed=4)

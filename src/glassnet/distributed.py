@@ -36,12 +36,12 @@ class DataParallel:
     """The epoch engine of one rank: local backprop, one allreduce per step, the same update."""
 
     def __init__(self, comm, net: Network) -> None:
-        if net.dropout or net.batch_norm or net.l2:
+        if net.dropout or net.batch_norm or net.l2 or net.l1:
             raise GlassnetError(
-                "distributed training supports networks without dropout, batch normalization "
-                "and L2 (their per-rank masks, batch statistics and penalty would differ from "
-                "the single-process run); train those on one process, or set l2=0 "
-                "(glassnet train: --l2 0)"
+                "distributed training supports networks without dropout, batch normalization, "
+                "L2 and L1 (their per-rank masks, batch statistics and penalties would differ "
+                "from the single-process run); train those on one process, or set l2=0 and "
+                "l1=0 (glassnet train: --l2 0 --l1 0)"
             )
         self.MPI = require_mpi()
         self.comm = comm

@@ -182,10 +182,14 @@ def _forward(net: Network) -> list[Step]:
 
 def _cost(net: Network, J: float) -> Step:
     formula = COSTS.get(net.loss.name, f"J = {net.loss.name}")
-    note = ""
+    notes = []
     if net.l2:
         formula += " + (lambda / 2m) sum_l ||W[l]||^2"
-        note = f"lambda = {net.l2:g}"
+        notes.append(f"lambda = {net.l2:g}")
+    if net.l1:
+        formula += " + (lambda1 / m) sum_l sum |W[l]|"
+        notes.append(f"lambda1 = {net.l1:g}")
+    note = ", ".join(notes)
     L = len(net.layers)
     return Step("cost", formula, f"A[{L}], Y: ({net.n_outputs}, m) -> J", {"J": np.array(J)}, note)
 
@@ -201,10 +205,14 @@ def _backward(net: Network, Y: np.ndarray) -> list[Step]:
     for l in range(L, 0, -1):
         layer = net.layers[l - 1]
         n, n_prev = layer.W.shape
-        formula, note = f"dW[{l}] = (1/m) dZ[{l}] A[{l - 1}]^T", ""
+        formula, notes = f"dW[{l}] = (1/m) dZ[{l}] A[{l - 1}]^T", []
         if net.l2:
             formula += f" + (lambda/m) W[{l}]"
-            note = f"L2, lambda = {net.l2:g}"
+            notes.append(f"L2, lambda = {net.l2:g}")
+        if net.l1:
+            formula += f" + (lambda1/m) sign(W[{l}])"
+            notes.append(f"L1, lambda1 = {net.l1:g}")
+        note = "; ".join(notes)
         steps.append(Step(
             "backward", formula, f"({n}, m)(m, {n_prev}) -> ({n}, {n_prev})",
             {f"dW[{l}]": layer.dW}, note,

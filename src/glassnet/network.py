@@ -12,10 +12,15 @@ Samples are rows. For a batch X of shape (m, n_0), with A[0] = X and the lecture
 These are the lecture's column-vector formulas (dW[l] = (1/m) dZ[l] A[l-1]^T) transposed: a row
 of X here is a column of X there. No gradient is computed for the input X.
 
-Beyond the lecture, three options act on the hidden layers: L2 regularization (``l2``: the cost
-gains (lambda / 2m) sum_l ||W[l]||^2 and dW[l] gains (lambda / m) W[l]), inverted dropout
-(``dropout``: the probability of dropping a hidden unit while training) and batch normalization
-(``batch_norm``: Z is normalized over the batch, then scaled by gamma and shifted by beta).
+Beyond the lecture, four options regularize and normalize. L2 regularization (``l2``: the cost
+gains (lambda / 2m) sum_l ||W[l]||^2 and dW[l] gains (lambda / m) W[l]) and L1 regularization
+(``l1``: the cost gains (lambda1 / m) sum_l sum_jk |W[l]_jk| and dW[l] gains
+(lambda1 / m) sign(W[l]), with sign(0) = 0, the subgradient that leaves a zero weight at zero)
+act on the weights of every layer and combine by adding; inverted dropout (``dropout``: the
+probability of dropping a hidden unit while training) and batch normalization (``batch_norm``:
+Z is normalized over the batch, then scaled by gamma and shifted by beta) act on the hidden
+layers. L2 shrinks every weight in proportion to its size; L1 pulls each one towards zero by the
+same step, which drives the weights that matter little to exactly zero (a sparse network).
 """
 
 from __future__ import annotations
@@ -168,8 +173,9 @@ class Network:
     layer, ``output`` that of the last layer: "sigmoid" for binary classification with
     cross-entropy, "softmax" for several classes with categorical cross-entropy, "identity" for
     regression with mean squared error. ``init`` names the initializer ("auto": he for ReLU, lecun
-    otherwise). ``seed`` fixes the initial weights and the dropout masks. ``l2``, ``dropout`` and
-    ``batch_norm`` regularize and normalize the hidden layers (see the module docstring).
+    otherwise). ``seed`` fixes the initial weights and the dropout masks. ``l2`` and ``l1`` penalize
+    the weights, ``dropout`` and ``batch_norm`` regularize and normalize the hidden layers (see
+    the module docstring).
     """
 
     def __init__(
@@ -183,6 +189,7 @@ class Network:
         l2: float = 0.0,
         dropout: float = 0.0,
         batch_norm: bool = False,
+        l1: float = 0.0,
     ) -> None:
         self.sizes = check_layer_sizes(sizes)
         self.hidden = activations.get(hidden)
@@ -201,9 +208,11 @@ class Network:
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
             raise GlassnetError(f"dtype must be float32 or float64, got {self.dtype}")
-        if isinstance(l2, bool) or not isinstance(l2, int | float) or not l2 >= 0:
-            raise GlassnetError(f"l2 must be a number >= 0, got {l2!r}")
+        for name, value in (("l2", l2), ("l1", l1)):
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+                raise GlassnetError(f"{name} must be a number >= 0, got {value!r}")
         self.l2 = float(l2)
+        self.l1 = float(l1)
         self.dropout = check_fraction(dropout, "dropout")
         self.batch_norm = bool(batch_norm)
         self.seed = seed
@@ -235,9 +244,9 @@ class Network:
 
     @property
     def is_plain(self) -> bool:
-        """True for the lecture's network: no L2, dropout or batch normalization, and a sigmoid
-        or identity output (the fused engine runs every network, plain or not)."""
-        extras = self.l2 or self.dropout or self.batch_norm
+        """True for the lecture's network: no L2, L1, dropout or batch normalization, and a
+        sigmoid or identity output (the fused engine runs every network, plain or not)."""
+        extras = self.l2 or self.l1 or self.dropout or self.batch_norm
         return not extras and self.output.name in ("sigmoid", "identity")
 
     def parameters(self) -> list[np.ndarray]:
@@ -269,6 +278,7 @@ class Network:
             "dtype": self.dtype.name,
             "seed": self.seed,
             "l2": self.l2,
+            "l1": self.l1,
             "dropout": self.dropout,
             "batch_norm": self.batch_norm,
         }
@@ -285,6 +295,7 @@ class Network:
             l2=config.get("l2", 0.0),
             dropout=config.get("dropout", 0.0),
             batch_norm=config.get("batch_norm", False),
+            l1=config.get("l1", 0.0),
         )
 
     def copy(self, dtype=None) -> Network:
@@ -309,6 +320,7 @@ class Network:
             f", {k}={v!r}"
             for k, v in (
                 ("l2", self.l2),
+                ("l1", self.l1),
                 ("dropout", self.dropout),
                 ("batch_norm", self.batch_norm),
             )
@@ -328,7 +340,8 @@ class Network:
         return self.propagate(self.check_X(X), training)
 
     def cost(self, X, y) -> float:
-        """J = (1/m) sum_i L(i) (+ the L2 term) at the current weights, in prediction mode."""
+        """J = (1/m) sum_i L(i) (+ the L2 and L1 terms) at the current weights, in prediction
+        mode."""
         return self.batch_cost(*self.check_data(X, y))
 
     def cost_and_gradients(self, X, y) -> tuple[float, list[tuple[np.ndarray, ...]]]:
@@ -416,11 +429,14 @@ class Network:
         return A
 
     def penalty(self, m: int) -> float:
-        """The L2 term (lambda / 2m) sum_l ||W[l]||^2 of a batch of m samples."""
-        if not self.l2:
-            return 0.0
-        squares = sum(float(np.square(layer.W, dtype=np.float64).sum()) for layer in self.layers)
-        return self.l2 / (2 * m) * squares
+        """The weights' terms of the cost of a batch of m samples, summed in float64:
+        L2 (lambda / 2m) sum_l ||W[l]||^2 plus L1 (lambda1 / m) sum_l sum_jk |W[l]_jk|."""
+        J, Ws = 0.0, [layer.W for layer in self.layers]
+        if self.l2:
+            J += self.l2 / (2 * m) * sum(float(np.square(W, dtype=np.float64).sum()) for W in Ws)
+        if self.l1:
+            J += self.l1 / m * sum(float(np.abs(W).sum(dtype=np.float64)) for W in Ws)
+        return J
 
     def batch_cost(self, X: np.ndarray, Y: np.ndarray, training: bool = False) -> float:
         """J of checked (X, Y); in training mode with the last dropout masks reused."""
@@ -428,7 +444,8 @@ class Network:
         return self.loss.cost(self.layers[-1].Z, A, Y) + self.penalty(X.shape[0])
 
     def backward(self, dZ: np.ndarray) -> list[tuple[np.ndarray, ...]]:
-        """Backpropagate the output error dZ[L] through the cached Z and A of every layer."""
+        """Backpropagate the output error dZ[L] through the cached Z and A of every layer; the
+        penalties add dW[l] += (lambda / m) W[l] (L2) and (lambda1 / m) sign(W[l]) (L1)."""
         m = dZ.shape[0]
         keep = 1.0 - self.dropout
         for l in range(len(self.layers) - 1, -1, -1):
@@ -436,6 +453,8 @@ class Network:
             layer.backward(dZ)
             if self.l2:
                 layer.dW += (self.l2 / m) * layer.W
+            if self.l1:  # sign(0) = 0: the subgradient that keeps a zero weight at zero
+                layer.dW += (self.l1 / m) * np.sign(layer.W)
             if l > 0:  # dA[l-1] = dZ[l] W[l], then dZ[l-1] = dA[l-1] * g'(Z[l-1])
                 below = self.layers[l - 1]
                 dA = layer.dZ @ layer.W
@@ -477,7 +496,8 @@ class Network:
                 cells += [f"{A.mean():.4g}", f"{A.std():.4g}"]
             rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
         extras = ", ".join(
-            f"{k} {v}" for k, v in (("l2", self.l2), ("dropout", self.dropout)) if v
+            f"{k} {v}" for k, v in (("l2", self.l2), ("l1", self.l1), ("dropout", self.dropout))
+            if v
         )  # fmt: skip
         caption = (
             f"Network {self.sizes}: {len(self.layers)} layers, {self.n_parameters:,} "

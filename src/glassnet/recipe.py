@@ -47,7 +47,8 @@ class Recipe:
     """A training run as plain data: what to build, how to train it, how to prepare the data.
 
     Network: ``hidden_layers`` (units per hidden layer; () is a linear model), ``activation``
-    (of the hidden layers), ``init``, ``l2``, ``dropout``, ``batch_norm``, ``dtype``.
+    (of the hidden layers), ``init``, ``l2`` and ``l1`` (the penalties' lambda, combinable),
+    ``dropout``, ``batch_norm``, ``dtype``.
     Optimizer: ``optimizer`` (a name of ``glassnet.optimizers``), ``lr`` (None: the optimizer's
     own default), ``optimizer_options`` (its other hyper-parameters, e.g. {"beta": 0.9}),
     ``schedule`` (a ``glassnet.schedules`` object or None).
@@ -73,6 +74,7 @@ class Recipe:
     standardize: bool = True
     scale_targets: bool = True
     l2: float = 0.0
+    l1: float = 0.0
     dropout: float = 0.0
     batch_norm: bool = False
     engine: str = "auto"
@@ -241,6 +243,7 @@ def make_network(recipe: Recipe, n_features: int, task: str, n_outputs: int) -> 
         seed=recipe.seed,
         dtype=recipe.dtype,
         l2=recipe.l2,
+        l1=recipe.l1,
         dropout=recipe.dropout,
         batch_norm=recipe.batch_norm,
     )

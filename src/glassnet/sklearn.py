@@ -76,6 +76,7 @@ class _GlassEstimator(BaseEstimator):
         batch_size: int | str | None = None,
         epochs: int | None = None,
         l2: float | None = None,
+        l1: float | None = None,
         early_stopping: int | bool | None = None,
         standardize: bool = True,
         validation_fraction: float | None = None,
@@ -94,6 +95,7 @@ class _GlassEstimator(BaseEstimator):
         self.batch_size = batch_size
         self.epochs = epochs
         self.l2 = l2
+        self.l1 = l1
         self.early_stopping = early_stopping
         self.standardize = standardize
         self.validation_fraction = validation_fraction
@@ -152,6 +154,7 @@ class _GlassEstimator(BaseEstimator):
             batch_size=batch,
             epochs=self.epochs,
             l2=self.l2,
+            l1=self.l1,
             **stopping,
         )
 
@@ -329,7 +332,9 @@ class GlassClassifier(ClassifierMixin, _GlassEstimator):
       starts from its own published defaults; ``beta`` goes to those that take one.
     - ``batch_size`` ("full": full batch) and ``epochs`` (the cap): the mini-batch schedule of
       ``gn.train``.
-    - ``l2``: the L2 penalty lambda.
+    - ``l2``: the L2 penalty lambda, (lambda / 2m) sum ||W||^2 (None: the recipe's).
+    - ``l1``: the L1 penalty lambda1, (lambda1 / m) sum |W|, which drives the weights the data
+      does not need to zero (None: the recipe's, 0); it combines with ``l2``.
     - ``early_stopping``: patience in epochs (False or 0: off); it watches the validation cost
       with ``validation_fraction``, else the training cost, and keeps the best epoch's weights.
       When training ends at ``epochs`` while the validation cost still falls, ``fit`` warns with

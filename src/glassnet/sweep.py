@@ -36,6 +36,7 @@ PARAMETERS = {
     "batch_size": int,
     "epochs": int,
     "l2": float,
+    "l1": float,
     "dropout": float,
 }
 DEFAULTS = {
@@ -48,6 +49,7 @@ DEFAULTS = {
     "batch_size": 64,
     "epochs": 50,
     "l2": 0.0,
+    "l1": 0.0,
     "dropout": 0.0,
 }
 
@@ -87,7 +89,7 @@ def grid(specs: list[str]) -> list[dict]:
 
 def recipe_of(params: dict, seed: int = 0) -> Recipe:
     """The Recipe of one combination (missing parameters from ``DEFAULTS``): layers, hidden,
-    init, l2, dropout, optimizer, lr, batch_size and epochs are the Recipe's fields of those
+    init, l2, l1, dropout, optimizer, lr, batch_size and epochs are the Recipe's fields of those
     names (``hidden_layers``, ``activation``); ``beta`` goes only to an optimizer that takes one."""
     settings = {**DEFAULTS, **params}
     name = settings["optimizer"]
@@ -102,6 +104,7 @@ def recipe_of(params: dict, seed: int = 0) -> Recipe:
         epochs=settings["epochs"],
         batch_size=settings["batch_size"],
         l2=settings["l2"],
+        l1=settings["l1"],
         dropout=settings["dropout"],
         seed=seed,
     )

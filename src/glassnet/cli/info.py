@@ -17,7 +17,8 @@ def run(args) -> int:
     training = meta.get("training", {}) if isinstance(meta.get("training"), dict) else {}
     about = meta.get("data", {}) if isinstance(meta.get("data"), dict) else {}
     shapes = ", ".join(f"W{l} {layer.W.shape}" for l, layer in enumerate(net.layers, start=1))
-    extras = [f"{k} {v}" for k, v in (("l2", net.l2), ("dropout", net.dropout)) if v]
+    pairs = (("l2", net.l2), ("l1", net.l1), ("dropout", net.dropout))
+    extras = [f"{k} {v}" for k, v in pairs if v]
     extras += ["batch normalization"] if net.batch_norm else []
     lines = [
         ("model file", f"{args.model} (written by glassnet {model.version})"),

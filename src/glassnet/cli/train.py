@@ -97,6 +97,13 @@ def add_recipe_options(command) -> None:
     )
     command.add_argument("--l2", type=float, default=None, help=f"L2 penalty (default {base.l2})")
     command.add_argument(
+        "--l1",
+        type=float,
+        default=None,
+        help=f"L1 penalty: J + (lambda1 / m) sum |W|, drives unneeded weights to zero "
+        f"(default {base.l1}; combines with --l2)",
+    )
+    command.add_argument(
         "--early-stopping",
         type=int,
         default=None,
@@ -219,6 +226,7 @@ def run(args) -> int:
             "batch_size": recipe.batch_size,
             "seed": recipe.seed,
             "l2": recipe.l2,
+            "l1": recipe.l1,
             "early_stopping": recipe.early_stopping,
             "validation_split": args.validation_split,
             "test_split": test_split,
@@ -278,6 +286,7 @@ def _recipe(args) -> Recipe:
         epochs=None if args.epochs is None else check_count(args.epochs, "epochs"),
         batch_size=None if args.batch_size is None else check_count(args.batch_size, "batch_size"),
         l2=args.l2,
+        l1=args.l1,
         seed=args.seed,
         validation_split=split or None,  # 0: no validation data
         standardize=not args.no_normalize,
@@ -388,7 +397,8 @@ def _configuration(args, recipe, data, net, optimizer, counts, scaling) -> list:
             "network",
             f"{net.sizes}, hidden {net.hidden.name}, output {net.output.name}, init "
             f"{net.init.name}, {net.dtype.name}, {net.n_parameters} parameters"
-            + (f", L2 {recipe.l2:g}" if recipe.l2 else ""),
+            + (f", L2 {recipe.l2:g}" if recipe.l2 else "")
+            + (f", L1 {recipe.l1:g}" if recipe.l1 else ""),
         ),
         (
             "optimizer",

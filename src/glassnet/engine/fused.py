@@ -6,11 +6,13 @@ It computes network.py's formulas (samples are rows, W[l] has shape (n_l, n_{l-1
                batch norm   Z~ = gamma (Z - mu) / sqrt(var + eps) + beta,  A[l] = g(Z~)
                dropout      A[l] <- A[l] * mask / keep,  mask = (u < keep), u drawn in Python
     output     A[L] = g(Z[L])   J = (1/m) sum_i L(Z[L]_i, Y_i) (+ (lambda / 2m) sum ||W||^2)
+                                                      (+ (lambda1 / m) sum |W|)
                dZ[L] = A[L] - Y   (sigmoid, softmax or identity: one pass)
     backward   dZ[l-1] = (dZ[l] W[l]) * mask / keep * g'(A[l-1])  (from the cached output A)
                batch norm first: dZ = (gamma / sqrt(var + eps))
                                           (dZ~ - mean(dZ~) - Z_norm mean(dZ~ Z_norm))
-    gradient   dW = (1/m) dZ^T A[l-1] (+ (lambda / m) W)    db = (1/m) sum_i dZ_i
+    gradient   dW = (1/m) dZ^T A[l-1] (+ (lambda / m) W) (+ (lambda1 / m) sign(W))
+               db = (1/m) sum_i dZ_i
     update     the optimizer's kernel on (param, gradient, slots, hyper-parameters, t)
 
 The optimizer step plugs in: each optimizer of optimizers.py has one small kernel below
@@ -19,12 +21,12 @@ P, its gradient G (materialized in a buffer) and the optimizer's slot arrays, al
 maps the optimizer class to its code, its slots and its hyper-parameters. Adding an optimizer to
 this engine is a kernel, a branch in ``_step`` and a line in ``KERNELS``.
 
-For GradientDescent and Momentum without L2 the gradient is never materialized: (1/m) dZ^T A_prev
-is folded into one gemm C = alpha op(A) op(B) + beta C that writes straight into V (or W). Each
-layer's products go to BLAS when the layer is large (m n_in n_out >= BLAS_THRESHOLD); a small
-layer runs plain compiled loops, where a BLAS call would cost more than its arithmetic. A batch
-of one row goes through gemv. The rows X[order[s]] of a mini-batch are gathered inside the loop
-into a preallocated buffer.
+For GradientDescent and Momentum without L2 or L1 the gradient is never materialized:
+(1/m) dZ^T A_prev is folded into one gemm C = alpha op(A) op(B) + beta C that writes straight
+into V (or W). Each layer's products go to BLAS when the layer is large
+(m n_in n_out >= BLAS_THRESHOLD); a small layer runs plain compiled loops, where a BLAS call
+would cost more than its arithmetic. A batch of one row goes through gemv. The rows X[order[s]]
+of a mini-batch are gathered inside the loop into a preallocated buffer.
 
 Dropout masks come from the network's own generator ``net.dropout_rng``, in the reference
 engine's order (per batch, per hidden layer, ``rng.random((m, n_l)) < keep``): the uniforms of a
@@ -306,6 +308,16 @@ def _add_l2(G, W, c):
         G[k] += c * W[k]
 
 
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def _add_l1(G, W, c):
+    """dW += (lambda1 / m) sign(W), with sign(0) = 0 (the subgradient, as np.sign)."""
+    for k in range(G.size):
+        if W[k] > 0:
+            G[k] += c
+        elif W[k] < 0:
+            G[k] -= c
+
+
 @njit(cache=True, nogil=True)
 def _squares(W):
     """||W||^2 summed in float64, as network.penalty does."""
@@ -313,6 +325,15 @@ def _squares(W):
     for k in range(W.size):
         w = np.float64(W[k])
         s += w * w
+    return s
+
+
+@njit(cache=True, nogil=True)
+def _absolutes(W):
+    """sum |W| in float64, as network.penalty does."""
+    s = 0.0
+    for k in range(W.size):
+        s += abs(np.float64(W[k]))
     return s
 
 
@@ -591,7 +612,7 @@ def _forward(
 def _epoch(
     X, Y, order, starts, stops, U, Ws, Ps, Gs, S1s, S2s, GWs, VWs,
     means, variances, Z_norms, stats, norm, As, Ads, Ds, Y_batch, use_blas, hidden, output,
-    optimizer, fold, hyper, t0, keep, l2, bn, consts, costs, ints, chars, scratch, c,
+    optimizer, fold, hyper, t0, keep, l2, l1, bn, consts, costs, ints, chars, scratch, c,
 ):  # fmt: skip
     """Every mini-batch of ``starts``/``stops``; returns how many costs it wrote (it stops at a
     non-finite one).
@@ -599,9 +620,9 @@ def _epoch(
     Ps, Gs, S1s, S2s hold 4 flat arrays per layer l, at 4l + (0, 1, 2, 3): W, b, gamma, beta
     (size 0 without batch norm), their gradients, and the optimizer's first and second slots
     (size 0 where it keeps none). GWs and VWs are the 2-D views of dW and of W's first slot.
-    With ``fold`` (GradientDescent or Momentum, no L2) dW is folded into the update instead.
+    With ``fold`` (GradientDescent or Momentum, no L2 or L1) dW is folded into the update instead.
     ``hyper`` = [lr, ...] in float64; ``consts`` (network dtype) holds lr, beta, 1, 0, the step's
-    alpha and keep, so that all arithmetic stays in the network's dtype.
+    alpha, keep, lambda / m and lambda1 / m, so that all arithmetic stays in the network's dtype.
     """
     L = len(Ws)
     consts[0] = hyper[0]
@@ -641,6 +662,11 @@ def _epoch(
             for l in range(L):
                 squares += _squares(Ps[4 * l])
             J += l2 / (2 * m) * squares
+        if l1 != 0.0:
+            sizes = 0.0
+            for l in range(L):
+                sizes += _absolutes(Ps[4 * l])
+            J += l1 / m * sizes
         costs[t] = J
         if not np.isfinite(J):
             return t + 1
@@ -649,6 +675,8 @@ def _epoch(
         inv_m = consts[4]
         consts[6] = l2 / m
         l2_m = consts[6]
+        consts[7] = l1 / m
+        l1_m = consts[7]
         if fold:
             consts[4] = (1.0 - hyper[1]) / m if momentum else hyper[0] / m
         alpha = consts[4]
@@ -697,6 +725,8 @@ def _epoch(
                     _gradient_loops(D, A_prev, GWs[l], inv_m, zero)
                 if l2 != 0.0:
                     _add_l2(Gs[4 * l], Ps[4 * l], l2_m)
+                if l1 != 0.0:
+                    _add_l1(Gs[4 * l], Ps[4 * l], l1_m)
                 _bias_gradient(D, Gs[4 * l + 1], inv_m, zero)
                 first_param = 4 * l
             for p in range(first_param, 4 * l + 4):
@@ -706,7 +736,8 @@ def _epoch(
 
 # ---- the Python side: what is supported, the buffers, the call -------------------------------
 # The engine knows the network by its public attributes only (sizes, dtype, layers with W, b,
-# activation and norm, dropout, l2, dropout_rng, parameters()); network.py calls this engine.
+# activation and norm, dropout, l2, l1, dropout_rng, parameters()); network.py calls this
+# engine.
 
 
 def _is(obj, qualname: str) -> bool:
@@ -906,7 +937,7 @@ def epoch(net, optimizer, X, Y, order, slices) -> list[float]:
     ws.hyper[1 : 1 + len(kernel.hyperparameters)] = [
         getattr(optimizer, name) for name in kernel.hyperparameters
     ]
-    fold = kernel.code in (GD, MOMENTUM) and not net.l2
+    fold = kernel.code in (GD, MOMENTUM) and not net.l2 and not net.l1
     costs = np.empty(len(slices))
     X = np.ascontiguousarray(X, dtype=net.dtype)
     Y = np.ascontiguousarray(Y, dtype=net.dtype)
@@ -927,7 +958,7 @@ def epoch(net, optimizer, X, Y, order, slices) -> list[float]:
             Ps, ws.Gs, S1s, S2s, ws.GWs, VWs, means, variances, ws.Z_norms, ws.stats, ws.norm,
             ws.As, ws.Ads, ws.Ds, ws.Y_batch, ws.use_blas, CODES[net.hidden.name],
             CODES[net.output.name], kernel.code, fold, ws.hyper, state.t + steps, keep, net.l2,
-            ws.bn, ws.consts, costs[a:b], ws.ints, ws.chars, ws.scratch, ws.c,
+            net.l1, ws.bn, ws.consts, costs[a:b], ws.ints, ws.chars, ws.scratch, ws.c,
         )  # fmt: skip
         done = a + count
         finite = bool(np.isfinite(costs[done - 1]))

@@ -80,7 +80,7 @@ _TOP_LEVEL = {
     "arrays",
 }
 _ARCHITECTURE = {"sizes", "hidden", "output", "init", "dtype", "seed"}
-_ARCHITECTURE_OPTIONAL = {"l2", "dropout", "batch_norm"}
+_ARCHITECTURE_OPTIONAL = {"l2", "l1", "dropout", "batch_norm"}
 _NORM_ARRAYS = ("gamma", "beta", "running_mean", "running_var")  # per batch-normalized layer
 @dataclass
 class Model:
@@ -385,8 +385,9 @@ def check_architecture(architecture, fail) -> dict:
     if seed is not None and (not is_int(seed) or not 0 <= seed < MAX_SEED):
         raise fail(f"has an invalid seed {seed!r} (an integer >= 0, or null)")
     l2, dropout = architecture.get("l2", 0.0), architecture.get("dropout", 0.0)
-    if not is_number(l2) or not 0 <= l2 < 1e30:
-        raise fail(f"has an invalid l2 {l2!r} (a number >= 0)")
+    for name, value in (("l2", l2), ("l1", architecture.get("l1", 0.0))):
+        if not is_number(value) or not 0 <= value < 1e30:
+            raise fail(f"has an invalid {name} {value!r} (a number >= 0)")
     if not is_number(dropout) or not 0 <= dropout < 1:
         raise fail(f"has an invalid dropout {dropout!r} (a number in [0, 1))")
     if not isinstance(architecture.get("batch_norm", False), bool):
