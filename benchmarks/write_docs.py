@@ -353,6 +353,18 @@ $ python benchmarks/playground.py
 """)
 
 
+def notebook() -> Path:
+    """``benchmarks/notebook.py``: the demo's training with the notebook's live view against
+    without it, in a real Jupyter kernel."""
+    from .notebook import measure, table
+
+    result = measure()
+    return _write("notebook", f"""\
+{table(result)}
+(`python benchmarks/notebook.py`, measured on {machine()}.)
+""")
+
+
 GENERATORS = {
     "demo": demo,
     "lecture": lecture,
@@ -361,6 +373,7 @@ GENERATORS = {
     "examples": examples,
     "scaling": scaling,
     "playground": playground,
+    "notebook": notebook,
 }
 
 
