@@ -276,6 +276,65 @@ def test_redraws_are_throttled_by_the_time_budget(capsys):
     capsys.readouterr()
 
 
+class Clock:
+    """A stand-in for time.perf_counter that moves only when told: the throttle's arithmetic on
+    costs the test chooses, whatever this machine's speed and load."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+
+@pytest.mark.parametrize("measuring", [0.005, 0.03, 0.2])
+def test_the_budget_bounds_what_the_view_spends_and_measuring_leaves_room_to_redraw(
+    measuring, monkeypatch, capsys
+):
+    """Epochs of 1 s, a redraw of 0.1 s and measuring the norms of ``measuring`` s, with the
+    default budget (3 %): the view never spends more than the budget (but for one redraw or
+    measurement in hand), measuring at most half of it, and it redraws even where measuring
+    every epoch alone would take the whole budget (0.03) or more (0.2: norms every 14th
+    epoch)."""
+    from glassnet import notebook
+
+    clock = Clock()
+    monkeypatch.setattr(notebook, "time", clock)
+    real_norms, real_png = notebook.gradient_norms, plots.TrainingView.png
+
+    def norms(*args):
+        clock.now += measuring
+        return real_norms(*args)
+
+    def png(self):
+        clock.now += 0.1
+        return real_png(self)
+
+    monkeypatch.setattr(notebook, "gradient_norms", norms)
+    monkeypatch.setattr(plots.TrainingView, "png", png)
+
+    def epoch(history):  # an epoch's training, 1 s, before the view sees it
+        clock.now += 1.0
+
+    X, y = moons()
+    view = LiveView(gn.Network([2, 4, 1], seed=0), X, y, epochs=100, notebook=True)
+    seen = []
+    with view:
+        gn.train(view.net, X, y, epochs=100,
+                 callbacks=[epoch, view, lambda h: seen.append(view.draws)])  # fmt: skip
+    measured = int(np.isfinite(np.array(view.norms)[:, 0]).sum())
+    assert view.training_seconds >= 99.0  # epochs 2..100, and the first one's real seconds
+    budget = 0.03 * view.training_seconds
+    assert view.seconds_measuring <= budget / 2 + measuring
+    assert view.seconds_in_view <= budget + 0.1 + measuring
+    assert measured == round(view.seconds_measuring / measuring)
+    assert 1 <= measured <= budget / 2 / measuring + 1
+    assert view.draws - 1 >= 3  # redraws during training (and the last one on closing)
+    assert view.draws - 1 <= (budget - 0.1) / 0.1  # the empty figure's 0.1 s is paid back first
+    assert all(b - a <= 1 for a, b in zip(seen, seen[1:]))  # at most one redraw per epoch
+    capsys.readouterr()
+
+
 def test_a_run_stopped_early_is_drawn_at_its_last_epoch(capsys):
     X, y = moons()
     net = gn.Network([2, 4, 1], seed=0)
