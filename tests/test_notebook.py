@@ -330,7 +330,7 @@ def test_the_budget_bounds_what_the_view_spends_and_measuring_leaves_room_to_red
     assert measured == round(view.seconds_measuring / measuring)
     assert 1 <= measured <= budget / 2 / measuring + 1
     assert view.draws - 1 >= 3  # redraws during training (and the last one on closing)
-    assert view.draws - 1 <= (budget - 0.1) / 0.1  # the empty figure's 0.1 s is paid back first
+    assert view.draws - 1 <= budget / 0.1
     assert all(b - a <= 1 for a, b in zip(seen, seen[1:]))  # at most one redraw per epoch
     capsys.readouterr()
 

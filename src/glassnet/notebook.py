@@ -32,6 +32,7 @@ on top of the budget.
 from __future__ import annotations
 
 import time
+from html import escape
 from typing import IO
 
 import numpy as np
@@ -105,7 +106,7 @@ class LiveView:
         self._drawn_at = -np.inf
         self._drawn_count = 0  # the epoch count of the last drawing
         self._norm_seconds = 0.0  # what measuring last cost (0 before the first: it is tried)
-        self._draw_seconds = 0.0
+        self._draw_seconds = 0.0  # what a redraw last cost (0 before the first: it is tried)
         self._history: History | None = None
         self._count = 0
         self._closed = False
@@ -121,15 +122,16 @@ class LiveView:
         self.net, self.X_sample, self.y_sample = net, X[rows], y[rows]
         self.shadow = net.copy()  # its weights follow net's; its caches and generator are its own
         self.bar = _NotebookBar(self.epochs, desc)
-        from IPython.display import DisplayHandle, Image
+        from IPython.display import HTML, DisplayHandle
 
-        # the empty view, drawn now: matplotlib's first drawing (fonts) happens before training
+        # a line of text where the figure will be: drawing an empty figure would cost as much as
+        # a redraw, out of the same budget
         self.view = plots.TrainingView(self.epochs, title=desc)
-        self.view.update(History())
-        start = time.perf_counter()
         self.handle = DisplayHandle()
-        self.handle.display(Image(data=self.view.png(), format="png"))
-        self._draw_seconds = time.perf_counter() - start  # what a redraw costs, about
+        self.handle.display(HTML(
+            f"<i>{escape(desc)}: the figure appears after the first epochs and is redrawn in "
+            "place as training goes, within the view's share of the training time</i>"
+        ))  # fmt: skip
         self.seconds_in_view = time.perf_counter() - made  # paid back before the first redraw
 
     def __call__(self, history: History) -> None:
