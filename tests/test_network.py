@@ -363,12 +363,12 @@ def test_the_html_table_row_by_row(rng):
 # Mutants of tools/mutate.py that cannot change behaviour (counted as killed only because they
 # are named here). astype(dtype, copy=False) -> copy=True only adds a copy: the same values and
 # dtype; the copies below are read once and dropped, so nothing can tell them apart.
-# equivalent: network:83:87 False -> True -- a copy of inv_std in BatchNorm.apply
-# equivalent: network:84:60 False -> True -- a copy of running_mean in BatchNorm.apply
-# equivalent: network:85:46 False -> True -- a copy of gamma in BatchNorm.apply
-# equivalent: network:85:93 False -> True -- a copy of beta in BatchNorm.apply
-# equivalent: network:148:50 False -> True -- a copy of W.T in Dense.apply
-# equivalent: network:148:85 False -> True -- a copy of b in Dense.apply
-# equivalent: network:396:42 False -> True -- a copy of the checked targets: same values; the
+# equivalent: network:88:87 False -> True -- a copy of inv_std in BatchNorm.apply
+# equivalent: network:89:60 False -> True -- a copy of running_mean in BatchNorm.apply
+# equivalent: network:90:46 False -> True -- a copy of gamma in BatchNorm.apply
+# equivalent: network:90:93 False -> True -- a copy of beta in BatchNorm.apply
+# equivalent: network:153:50 False -> True -- a copy of W.T in Dense.apply
+# equivalent: network:153:85 False -> True -- a copy of b in Dense.apply
+# equivalent: network:409:42 False -> True -- a copy of the checked targets: same values; the
 #   targets are only ever read (training, costs, engines), so sharing memory with y or not
 #   changes no result

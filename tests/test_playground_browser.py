@@ -309,3 +309,47 @@ def test_clicking_an_edge_edits_its_weight(browser, url):
     page.wait_for_function("() => page.last && page.last.graph.W[1][0][1] === 2.5")
     assert not problems, problems
     page.close()
+
+
+def small_weights(page) -> float:
+    """The fraction of the session's weights (sent with every update) with |w| < 0.01."""
+    return page.evaluate(
+        """() => { let small = 0, all = 0;
+            for (const W of page.last.graph.W) for (const row of W) for (const w of row) {
+                all += 1; if (Math.abs(w) < 0.01) small += 1; }
+            return small / all; }"""
+    )
+
+
+def train_epochs(page, epochs: int) -> None:
+    page.click("#start")
+    wait_for(page, "#epoch", lambda e: e >= epochs, 120)
+    page.click("#start")  # now "Pause"
+    playwright_api.expect(page.locator("#state")).to_have_text("paused")
+    time.sleep(0.3)  # the update after the pause
+
+
+def test_switching_l1_on_reaches_the_session_and_drives_the_weights_to_zero(browser, url):
+    page, problems = opened_page(browser, url)
+    expect = playwright_api.expect
+    page.click("text=Regularization: L1")
+    expect(page.locator("#look-for")).to_contain_text("only x1² and x2² stay connected")
+    assert page.input_value("#l1") == "0.5"
+    page.wait_for_function("() => location.hash.includes('l1=0.5')")
+    page.click("#trace")  # the session's own cost and gradient carry the L1 terms
+    expect(page.locator("#trace-stage")).to_contain_text("stage 1 of 6: forward, layer 1")
+    page.click("#trace-next")
+    page.click("#trace-next")
+    expect(page.locator("#trace-formula")).to_contain_text("+ (0.5 / m) sum_l sum |W[l]|")
+    page.click("#trace-next")
+    expect(page.locator("#trace-formula")).to_contain_text("+ (0.5/m) sign(W[2])")
+    train_epochs(page, 300)
+    assert small_weights(page) > 0.8  # most edges are gone from the graph
+    page.fill("#l1", "0")  # L1 off: a fresh network from the same seed, every weight in use
+    page.press("#l1", "Tab")
+    page.wait_for_function("() => !location.hash.includes('l1=')")
+    expect(page.locator("#epoch")).to_have_text("0")
+    train_epochs(page, 300)
+    assert small_weights(page) < 0.1
+    assert not problems, problems
+    page.close()

@@ -315,6 +315,6 @@ def test_turning_dropout_off_after_training_ignores_the_old_masks(rng):
 
 # Mutants of tools/mutate.py that cannot change behaviour (counted as killed only because they
 # are named here):
-# equivalent: network:414:68 < -> <= -- the masks differ only where a draw equals keep
+# equivalent: network:427:68 < -> <= -- the masks differ only where a draw equals keep
 #   exactly; random() gives multiples of 2**-53, so that has probability 2**-53 per unit and
 #   happens for no seed the tests (or any realistic run) use

@@ -339,6 +339,7 @@ def hello() -> dict:
             "max_depth": MAX_DEPTH,
             "max_step_work": limits.MAX_STEP_WORK,
             "max_l2": limits.MAX_L2,
+            "max_l1": limits.MAX_L1,
             "max_dropout": limits.MAX_DROPOUT,
             "max_sessions": MAX_SESSIONS,
         },

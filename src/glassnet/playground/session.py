@@ -654,6 +654,8 @@ def _trace(net, optimizer, X, Y) -> list[dict]:
     )
     if net.l2:
         cost += f" + ({net.l2:g} / 2m) sum_l ||W[l]||^2"
+    if net.l1:
+        cost += f" + ({net.l1:g} / m) sum_l sum |W[l]|"
     stages.append({
         "phase": "cost", "layer": L, "formula": [cost, f"dZ[{L}] = A[{L}] - Y"],
         "values": {"Y": _rows(Y), f"A[{L}]": _rows(last.A), f"dZ[{L}]": _rows(last.dZ)},
@@ -666,8 +668,9 @@ def _trace(net, optimizer, X, Y) -> list[dict]:
     for l in range(L, 0, -1):
         layer = net.layers[l - 1]
         formula = [
-            f"dW[{l}] = (1/m) dZ[{l}]^T A[{l - 1}]" + (f" + ({net.l2:g}/m) W[{l}]" if net.l2
-                                                        else ""),
+            f"dW[{l}] = (1/m) dZ[{l}]^T A[{l - 1}]"
+            + (f" + ({net.l2:g}/m) W[{l}]" if net.l2 else "")
+            + (f" + ({net.l1:g}/m) sign(W[{l}])" if net.l1 else ""),
             f"db[{l}] = (1/m) sum_i dZ[{l}]_i",
         ]
         values = {f"dZ[{l}]": _rows(layer.dZ), f"dW[{l}]": _rows(layer.dW),
