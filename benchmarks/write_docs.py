@@ -11,9 +11,19 @@ pymdownx.snippets), so no output or measurement in them is typed by hand.
 - ``sessions``: the command-line sessions of the command guide, as printed;
 - ``examples``: the Python examples of the scikit-learn and ONNX guide with what they print;
 - ``scaling``: ``benchmarks/mpi_scaling.py``'s table (MPI ranks on this machine);
-- ``playground``: ``benchmarks/playground.py``'s table (the playground's training speed).
+- ``playground``: ``benchmarks/playground.py``'s table (the playground's training speed);
+- ``classroom``: ``benchmarks/playground.py --classroom`` (eight tabs on one server), its table
+  and a one-line summary;
+- ``defaults``: ``benchmarks/defaults.py``'s table (the defaults against scikit-learn's; needs
+  ``pip install ".[bench]"``) and a one-line summary;
+- ``readme``: no measurement: copies the current fragments into README.md.
 
 The performance tables are ``benchmarks/results.md``, written by ``python -m benchmarks.run``.
+
+GitHub does not include files into a README, so README.md holds copies of some fragments
+between markers, ``<!-- generated: NAME -->`` and ``<!-- end generated -->``: writing the
+fragment NAME rewrites that region too, and ``tests/test_docs.py`` fails when a region differs
+from its fragment.
 """
 
 from __future__ import annotations
@@ -68,6 +78,41 @@ def _env() -> dict:
     return {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
 
 
+README = ROOT / "README.md"
+# a copy of docs/generated/NAME.md in the README:
+# <!-- generated: NAME --> ... <!-- end generated -->
+README_REGION = re.compile(
+    r"^<!-- generated: ([\w-]+) -->\n(.*?)^<!-- end generated -->$", re.M | re.S
+)
+
+
+def readme_regions(text: str) -> dict[str, str]:
+    """The README's copies of fragments: {name: the text between its two markers}."""
+    return {match.group(1): match.group(2) for match in README_REGION.finditer(text)}
+
+
+def update_readme(names: list[str] | None = None) -> bool:
+    """Rewrite the README's regions of ``names`` (all when None) from docs/generated/; True when
+    the README changed."""
+    if not README.exists():
+        return False
+    old = README.read_text(encoding="utf-8")
+
+    def copy(match: re.Match) -> str:
+        name = match.group(1)
+        fragment = OUT / f"{name}.md"
+        if (names is not None and name not in names) or not fragment.exists():
+            return match.group(0)
+        text = fragment.read_text(encoding="utf-8")
+        return f"<!-- generated: {name} -->\n{text}<!-- end generated -->"
+
+    new = README_REGION.sub(copy, old)
+    if new != old:
+        README.write_text(new, encoding="utf-8")
+        print(f"updated {README.relative_to(ROOT)}")
+    return new != old
+
+
 def _write(name: str, text: str, generator: str | None = None) -> Path:
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"{name}.md"
@@ -77,6 +122,7 @@ def _write(name: str, text: str, generator: str | None = None) -> Path:
     )
     path.write_text(header + text.rstrip() + "\n", encoding="utf-8")
     print(f"wrote {path.relative_to(ROOT)}")
+    update_readme([name])
     return path
 
 
@@ -160,8 +206,35 @@ across all configurations: {result['test_accuracy_spread']:.3f}; train accuracy 
 """)
 
 
+_IRIS_CSV = (
+    'python -c "from sklearn.datasets import load_iris; d = load_iris(as_frame=True); '
+    "f = d.frame; f['target'] = d.target_names[d.target]; f.to_csv('iris.csv')\""
+)
+_DIABETES_CSV = (
+    'python -c "from sklearn.datasets import load_diabetes; '
+    "load_diabetes(as_frame=True, scaled=False).frame.to_csv('diabetes.csv', sep=';', "
+    'index=False)"'
+)
+_DIABETES_WHOLE_CSV = (
+    'python -c "from sklearn.datasets import load_diabetes; '
+    "f = load_diabetes(as_frame=True, scaled=False).frame; f['target'] = f['target'].astype(int); "
+    "f.to_csv('whole.csv', index=False)\""
+)
 SESSIONS = {
     "session-train-help": ["glassnet train --help"],
+    # your own data, defaults only (README and docs/own-data.md)
+    "session-iris": [_IRIS_CSV, "glassnet train iris.csv --test-split 0.2 --no-progress"],
+    "session-iris-evaluate": [
+        _IRIS_CSV,
+        "glassnet train iris.csv --test-split 0.2 --no-progress > /dev/null",
+        "glassnet evaluate model.glassnet iris.csv",
+    ],
+    "session-diabetes-csv": [
+        _DIABETES_CSV,
+        "glassnet train diabetes.csv --no-progress --out diabetes.glassnet",
+        _DIABETES_WHOLE_CSV,
+        "glassnet train whole.csv --no-progress",
+    ],
     "session-binary": [
         "glassnet train sklearn:breast_cancer --layers 16,8 --epochs 60 --lr 0.05 "
         "--no-progress --out cancer.glassnet",
@@ -251,7 +324,7 @@ EXAMPLES = {
         print(grid.best_params_)
         print(f"test accuracy {grid.score(X_test, y_test):.3f}")
         """,
-    "example-defaults": """\
+    "example-recipe": """\
         import warnings
 
         from sklearn.datasets import load_breast_cancer
@@ -265,8 +338,8 @@ EXAMPLES = {
         X, y = load_breast_cancer(return_X_y=True)
         X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y,
                                                             random_state=0)
-        glass = GlassClassifier(random_state=0).fit(X_train, y_train)
-        print(f"GlassClassifier(), its defaults: test accuracy {glass.score(X_test, y_test):.3f}")
+        glass = GlassClassifier(recipe="lecture", random_state=0).fit(X_train, y_train)
+        print(f"GlassClassifier(recipe='lecture'): test accuracy {glass.score(X_test, y_test):.3f}")
         mlp = make_pipeline(StandardScaler(), MLPClassifier(
             (20, 7, 5), solver="sgd", learning_rate_init=0.01, momentum=0.9,
             nesterovs_momentum=False, batch_size=64, max_iter=200, random_state=0))
@@ -353,16 +426,70 @@ $ python benchmarks/playground.py
 """)
 
 
-def notebook() -> Path:
-    """``benchmarks/notebook.py``: the demo's training with the notebook's live view against
-    without it, in a real Jupyter kernel."""
-    from .notebook import measure, table
+def _table_rows(table: str) -> list[list[str]]:
+    """The cells of a Markdown table's body rows."""
+    rows = [line.strip().strip("|").split("|") for line in table.splitlines()
+            if line.startswith("|")]
+    return [[cell.strip() for cell in row] for row in rows[2:]]
 
-    result = measure()
-    return _write("notebook", f"""\
-{table(result)}
-(`python benchmarks/notebook.py`, measured on {machine()}.)
-""")
+
+def classroom() -> list[Path]:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "playground.py"), "--classroom",
+         "--seconds", "6"],
+        cwd=ROOT, env=_env(), capture_output=True, text=True, check=True, timeout=900,
+    )
+    table = done.stdout.strip()
+    where = machine()
+    rows = {row[0]: row for row in _table_rows(table)}
+    alone = rows["1 tab alone"]
+    full = next(row for name, row in rows.items() if name.endswith(" tabs"))
+    rate, lowest = (v.strip() for v in full[1].split(","))
+    latency, latency_max = (v.strip() for v in full[3].split(","))
+    alone_rate = alone[1].split(",")[0].strip()
+    return [
+        _write("classroom", f"""\
+`python benchmarks/playground.py --classroom --seconds 6` (every tab the server allows training at
+once, each reading every update, `GET /` timed every 0.25 s):
+
+{table}
+
+(Measured on {where}.)
+""", "classroom"),
+        _write("classroom-line", f"""\
+**A classroom on one machine**: with {full[0]} training at once, each tab got {rate} updates
+a second (median; the slowest {lowest}, against {alone_rate} for one tab alone), and the page
+loaded in {latency} (median; at most {latency_max}); measured by
+`python benchmarks/playground.py --classroom` on {where}.
+""", "classroom"),
+    ]
+
+
+def defaults() -> list[Path]:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "defaults.py")],
+        cwd=ROOT, env=_env(), capture_output=True, text=True, check=True, timeout=3600,
+    )
+    text = done.stdout.strip()
+    rows = _table_rows(text)
+    margins = [(float(row[5]), row[0]) for row in rows]  # as printed, to three decimals
+    ahead = sum(1 for margin, _ in margins if margin >= 0)  # -0.000 too: equal to 3 decimals
+    worst, worst_name = min(margins)
+    ratios = [float(row[6].split()[0]) for row in rows]
+    return [
+        _write("defaults", text, "defaults"),
+        _write("defaults-line", f"""\
+By 5-fold cross-validation, each side with its defaults only, glassnet scores at least as well
+as scikit-learn's MLP, to three decimals, on {ahead} of {len(rows)} real data sets (smallest
+margin {worst:+.3f}, {worst_name}), in {min(ratios):.2f} to {max(ratios):.2f} times
+scikit-learn's fit time (`python benchmarks/defaults.py`).
+""", "defaults"),
+    ]
+
+
+def readme() -> None:
+    if not update_readme():
+        print("README.md already holds the current fragments")
 
 
 GENERATORS = {
@@ -373,7 +500,9 @@ GENERATORS = {
     "examples": examples,
     "scaling": scaling,
     "playground": playground,
-    "notebook": notebook,
+    "classroom": classroom,
+    "defaults": defaults,
+    "readme": readme,
 }
 
 

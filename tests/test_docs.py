@@ -16,13 +16,19 @@ An HTML comment on the line(s) just above a block changes how it runs:
   ``dask.distributed.LocalCluster`` started for the test;
 - ``<!-- docs-test: timeout 900 -->``: a longer limit than the default 300 s.
 
-Also here: the demo's printed accuracies against docs/generated/demo.md, and the bit-identical
-part of the reproducibility statement (docs/reproducibility.md).
+The README holds copies of some fragments of docs/generated/ (GitHub cannot include files)
+between ``<!-- generated: NAME -->`` and ``<!-- end generated -->``; a test requires each copy to
+equal its fragment, and the blocks inside those regions run as the fragments' own pages.
+
+Also here: the demo's printed accuracies against docs/generated/demo.md, the bit-identical part
+of the reproducibility statement (docs/reproducibility.md), and the playground links of the
+README and the guides against the playground's own settings check.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import json
 import os
 import re
@@ -30,13 +36,13 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-# The README is not yet among the pages: its blocks predate these marks and 18 of them do not run
-# as pasted (issue 18 is open: the README is to shrink to a short tour built on the guides).
-PAGES = sorted((ROOT / "docs").glob("*.md"))
+README = ROOT / "README.md"
+PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
 PAGES += sorted((ROOT / "docs" / "generated").glob("*.md"))
 LANGUAGES = {"python", "console", "bash"}
 TIMEOUT_S = int(os.environ.get("GLASSNET_DOCS_TIMEOUT", "300"))
@@ -53,6 +59,7 @@ class Block:
     language: str
     lines: list[str]
     marks: list[str]
+    generated: bool = False  # inside a README region copied from docs/generated/
 
     @property
     def where(self) -> str:
@@ -62,9 +69,32 @@ class Block:
         return next((m for m in self.marks if m.split(" ", 1)[0] == word), None)
 
 
+def _write_docs():
+    """benchmarks/write_docs.py, which writes docs/generated/ and the README's copies."""
+    path = ROOT / "benchmarks" / "write_docs.py"
+    spec = importlib.util.spec_from_file_location("write_docs", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+WRITE_DOCS = _write_docs()
+
+
+def _generated_lines(text: str) -> set[int]:
+    """The line numbers (from 0) inside the README's regions copied from docs/generated/."""
+    inside = set()
+    for match in WRITE_DOCS.README_REGION.finditer(text):
+        first = text.count("\n", 0, match.start())
+        inside.update(range(first, text.count("\n", 0, match.end()) + 1))
+    return inside
+
+
 def read_blocks(path: Path) -> list[Block]:
     """The fenced blocks of a Markdown page, with the docs-test marks just above each."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    generated = _generated_lines(text)
     blocks, k = [], 0
     while k < len(lines):
         match = _FENCE.match(lines[k])
@@ -80,7 +110,9 @@ def read_blocks(path: Path) -> list[Block]:
             marks.insert(0, _MARK.match(lines[above]).group(1))
             above -= 1
         page = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
-        blocks.append(Block(page, start + 1, language, lines[start + 1 : end], marks))
+        blocks.append(
+            Block(page, start + 1, language, lines[start + 1 : end], marks, start in generated)
+        )
         k = end + 1
     return blocks
 
@@ -91,7 +123,7 @@ def runnable_items() -> list[list[Block]]:
     for page in PAGES:
         last_python: list[Block] | None = None
         for block in read_blocks(page):
-            if block.language not in LANGUAGES:
+            if block.language not in LANGUAGES or block.generated:  # run as docs/generated/
                 continue
             if block.language == "python" and block.mark("continue"):
                 if last_python is None:
@@ -287,6 +319,77 @@ def test_the_extractor_finds_blocks_and_lines(tmp_path):
 # ---- the numbers in the docs ------------------------------------------------------------------
 
 GENERATED = ROOT / "docs" / "generated"
+
+
+def test_the_readme_copies_of_fragments_are_current():
+    """Each README region <!-- generated: NAME --> ... <!-- end generated --> is exactly
+    docs/generated/NAME.md, so that the numbers the README shows are the generated ones."""
+    regions = WRITE_DOCS.readme_regions(README.read_text(encoding="utf-8"))
+    assert "demo" in regions, "the README shows the demo's output between generated markers"
+    for name, text in regions.items():
+        fragment = GENERATED / f"{name}.md"
+        assert fragment.exists(), f"README.md copies {fragment.name}, which does not exist"
+        assert text == fragment.read_text(encoding="utf-8"), (
+            f"README.md's copy of docs/generated/{name}.md differs from it; rewrite it with "
+            "python -m benchmarks --write-docs --only readme"
+        )
+
+
+def test_the_readme_regions_are_found(tmp_path):
+    page = tmp_path / "README.md"
+    page.write_text(
+        "a\n<!-- generated: demo -->\n```console\n$ x\n```\n<!-- end generated -->\n"
+        "```console\n$ y\n```\n"
+    )
+    assert WRITE_DOCS.readme_regions(page.read_text()) == {"demo": "```console\n$ x\n```\n"}
+    inside, outside = read_blocks(page)
+    assert (inside.generated, outside.generated) == (True, False)
+
+
+_LINK = re.compile(r"http://127\.0\.0\.1:8765/#\S+")
+_VIEW_OPTIONS = {  # VIEW_DEFAULTS in playground.js: view options, not settings
+    "view": {"weights", "gradients"}, "show_test": {"0", "1"}, "discretize": {"0", "1"},
+}
+
+
+def _link_settings(link: str) -> dict:
+    """The settings a shared playground address asks for, read as the page reads them
+    (``readLink`` in playground.js): lists split at commas, numbers as numbers."""
+    from glassnet.playground.settings import DEFAULTS
+
+    settings = {}
+    for name, text in parse_qsl(urlsplit(link).fragment, keep_blank_values=True):
+        if name in _VIEW_OPTIONS:
+            assert text in _VIEW_OPTIONS[name], f"{link}: view option {name}={text!r}"
+            continue
+        example = DEFAULTS.get(name)
+        if isinstance(example, list):
+            parts = text.split(",") if text else []
+            settings[name] = [int(p) for p in parts] if name == "hidden" else parts
+        elif isinstance(example, bool):
+            settings[name] = text in ("1", "true")
+        elif name == "batch_size" and text == "full":
+            settings[name] = "full"
+        elif isinstance(example, (int, float)):
+            settings[name] = float(text) if "." in text or "e" in text else int(text)
+        else:
+            settings[name] = text
+    return settings
+
+
+def test_the_documented_playground_links_open_valid_experiments():
+    """Every shared address in the README and the playground guide holds settings the server
+    accepts (an unknown or out-of-range setting would open with an error next to a control)."""
+    pytest.importorskip("starlette")
+    from glassnet.playground.settings import check_settings
+
+    links = [
+        link for page in (README, ROOT / "docs" / "playground.md")
+        for link in _LINK.findall(page.read_text(encoding="utf-8"))
+    ]
+    assert links, "the README shows a playground link"
+    for link in links:
+        check_settings(_link_settings(link))
 
 
 def _accuracies(text: str) -> dict[str, float]:
