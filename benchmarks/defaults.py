@@ -1,6 +1,7 @@
 """glassnet's defaults against scikit-learn's MLP defaults on real data (issue 16).
 
     python benchmarks/defaults.py [--only iris,wine] [--seeds 5] [--threads 1] [--out FILE]
+    python benchmarks/defaults.py --glassnet learning_rate=0.002   # an alternative, measured
 
 For every data set: 5-fold cross-validation (``StratifiedKFold`` / ``KFold``, shuffled with
 random_state 0) of ``GlassClassifier()`` / ``GlassRegressor()`` with all defaults and
@@ -38,6 +39,7 @@ THREADS = _threads(sys.argv)
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
     os.environ[_var] = str(THREADS)
 
+import ast  # noqa: E402
 import datetime  # noqa: E402
 import platform  # noqa: E402
 import subprocess  # noqa: E402
@@ -108,7 +110,7 @@ def cross_validate(make, X, y, folds) -> tuple[float, float]:
     return float(np.mean(scores)), seconds
 
 
-def compare(name: str, seeds: int) -> dict:
+def compare(name: str, seeds: int, options: dict | None = None) -> dict:
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import KFold, StratifiedKFold
     from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -124,7 +126,9 @@ def compare(name: str, seeds: int) -> dict:
     mlp_class = MLPClassifier if task == "classification" else MLPRegressor
     runs = []
     for seed in range(seeds if name in SEEDED else 1):
-        glass = cross_validate(lambda s=seed: glass_class(random_state=s), X, y, folds)
+        glass = cross_validate(
+            lambda s=seed: glass_class(random_state=s, **(options or {})), X, y, folds
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # its 200 iterations
             mlp = cross_validate(
@@ -191,7 +195,19 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, default=5, help="seeds of the small image sets")
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads (default 1)")
     parser.add_argument("--out", default=None, help="also write the Markdown here")
+    parser.add_argument(
+        "--glassnet",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an alternative to measure: a GlassClassifier/GlassRegressor argument instead of "
+        "its default (a Python literal; repeatable), e.g. --glassnet learning_rate=0.002",
+    )
     args = parser.parse_args(argv)
+    options = {}
+    for item in args.glassnet:
+        key, _, value = item.partition("=")
+        options[key.strip()] = ast.literal_eval(value.strip())
     import sklearn
 
     import glassnet
@@ -199,7 +215,7 @@ def main(argv=None) -> int:
     names = DATASETS if args.only is None else tuple(n.strip() for n in args.only.split(","))
     warm_up()
     started = datetime.datetime.now(datetime.timezone.utc)
-    rows = [compare(name, args.seeds) for name in names]
+    rows = [compare(name, args.seeds, options) for name in names]
     seconds = (datetime.datetime.now(datetime.timezone.utc) - started).total_seconds()
     load_average = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     text = "\n".join(

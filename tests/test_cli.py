@@ -223,7 +223,7 @@ BAD_INPUT = [
     (["train", "text.csv"], "column 'b' is not numeric ('red' at line 2 of text.csv)"),
     (["train", "nan.csv"], "column 'b' has a NaN value at line 3 of nan.csv"),
     (["train", "inf.csv"], "column 'b' has an infinite value at line 2 of inf.csv"),
-    (["train", "one.csv"], "one.csv has a single class ('yes')"),
+    (["train", "one.csv"], "one.csv (column 'label') has a single class ('yes')"),
     (["train", "many.csv", "--task", "classification"], "many.csv has 1001 distinct labels (0.5,"),
     (["train", "many.csv", "--task", "classification"], "for a continuous target use --task"),
     (["train", "three.csv", "--task", "regression"], "target column of three.csv is not numeric"),

@@ -263,6 +263,37 @@ def test_leading_blank_lines_are_skipped_and_lines_keep_their_numbers(tmp_path):
         readers.read(path)
 
 
+@pytest.mark.parametrize(
+    "text, opened",
+    [
+        ('"a', 0),  # a field at the very start
+        ('""', None),  # an empty quoted field
+        ('"""', 0),  # an escaped quote inside, never closed
+        ('"a""', 0),
+        ('"a"""', None),  # an escaped quote, then the closing one
+        ('a,"b""c",d\n1,"x', 13),
+        ('5",3\n', None),  # a quote inside an unquoted field is text
+        ('a,"b"x,"c', 7),  # after a closed field, the next field opens again
+        ('a\n"b', 2),
+        ('a\r"b', 2),
+        ('a;"b', 2),  # the delimiter starts a field
+        ('a,"b', None),  # ...but the comma is not the delimiter here
+    ],
+)
+def test_the_quote_that_opens_a_field_never_closed(text, opened):
+    delimiter = ";" if text in ('a;"b', 'a,"b') else ","
+    assert readers._unclosed_quote(text, delimiter) == opened
+
+
+def test_the_place_of_a_character_is_its_line_and_field():
+    text = "a,b\nc,d,e\nf"
+    assert readers._place(text, 0, ",") == (1, 1)
+    assert readers._place(text, 2, ",") == (1, 2)
+    assert readers._place(text, text.index("e"), ",") == (2, 3)
+    assert readers._place(text, text.index("f"), ",") == (3, 1)
+    assert readers._place(text, text.index("c"), ";") == (2, 1)
+
+
 @pytest.mark.parametrize("text, fragment", CSV_ERRORS)
 def test_csv_errors(tmp_path, text, fragment):
     path = tmp_path / "d.csv"
