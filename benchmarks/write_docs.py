@@ -16,6 +16,7 @@ pymdownx.snippets), so no output or measurement in them is typed by hand.
   and a one-line summary;
 - ``defaults``: ``benchmarks/defaults.py``'s table (the defaults against scikit-learn's; needs
   ``pip install ".[bench]"``) and a one-line summary;
+- ``notebook``: ``benchmarks/notebook.py``'s table (what the notebook's live view costs);
 - ``readme``: no measurement: copies the current fragments into README.md.
 
 The performance tables are ``benchmarks/results.md``, written by ``python -m benchmarks.run``.
@@ -492,6 +493,18 @@ def readme() -> None:
         print("README.md already holds the current fragments")
 
 
+def notebook() -> Path:
+    """``benchmarks/notebook.py``: the demo's training with the notebook's live view against
+    without it, in a real Jupyter kernel."""
+    from .notebook import measure, table
+
+    result = measure()
+    return _write("notebook", f"""\
+{table(result)}
+(`python benchmarks/notebook.py`, measured on {machine()}.)
+""")
+
+
 GENERATORS = {
     "demo": demo,
     "lecture": lecture,
@@ -500,6 +513,7 @@ GENERATORS = {
     "examples": examples,
     "scaling": scaling,
     "playground": playground,
+    "notebook": notebook,
     "classroom": classroom,
     "defaults": defaults,
     "readme": readme,
