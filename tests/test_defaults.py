@@ -57,7 +57,8 @@ def test_the_estimators_and_the_command_read_one_default():
     built = train._recipe(args)
     for name in ("hidden_layers", "activation", "init", "optimizer", "lr", "batch_size", "l2"):
         assert getattr(built, name) == getattr(recipe.DEFAULT, name), name
-    assert built.epochs == recipe.DEFAULT.epochs and built.early_stopping == 10
+    assert built.epochs == recipe.DEFAULT.epochs
+    assert built.early_stopping == recipe.DEFAULT.early_stopping == 11
 
 
 def test_the_lecture_is_one_name_away_and_the_demo_trains_it():
@@ -104,7 +105,7 @@ def test_still_falling_means_the_best_validation_cost_is_recent():
     history.val_costs = [1.0] + [0.5] + [0.6] * 12
     assert not recipe.still_falling(history, patience=10)
     history.val_costs, history.stop_training = [1.0, 0.9], True  # stopped early: it converged
-    assert not recipe.still_falling(history)
+    assert not recipe.still_falling(history, patience=10)
 
 
 def test_estimators_warn_when_the_validation_cost_still_falls():

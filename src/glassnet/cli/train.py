@@ -27,6 +27,7 @@ from ..errors import GlassnetError
 from ..files.model import save
 from ..network import Network
 from ..recipe import (
+    DEFAULT,
     RECIPES,
     Recipe,
     class_of_rows,
@@ -306,7 +307,7 @@ def _stopping(recipe: Recipe, history, validated: bool) -> list[str]:
             f"  stopped early after epoch {history.epochs}: no better {watched} for "
             f"{recipe.early_stopping} epochs; kept the weights of epoch {best}"
         )
-    if still_falling(history, recipe.early_stopping or 10):
+    if still_falling(history, recipe.early_stopping or DEFAULT.early_stopping):
         lines.append(
             f"  note: the validation cost was still falling after the last of {recipe.epochs} "
             f"epochs; raise --epochs (e.g. --epochs {2 * recipe.epochs}) for a better model"
