@@ -247,6 +247,8 @@ CSV_ERRORS = [
     ("\n\na,b,y\n", "a header \\(line 3\\) but no data rows"),
     ("y\n1\n0\n", "no feature columns besides the label column 'y'"),
     ('a,b,y\n1,2,0\n2,"3,1\n', "line 3, column 2 opens a quoted field"),
+    ('a,b\n1,2,3\n4,"5\n', "line 2 has 3 fields but the header has 2"),  # the first problem
+    ("a,b,y\n1,2,0\n\n3,x,1\n", "'x' at line 4"),  # a blank line keeps its number
     ('a,b,y\n1,2,0\n2,"3"" in",1\n4,5,"0\n', "line 4, column 3 opens a quoted field"),
     ("a,b,y\n1,2\x00,0\n", "line 2, column 2 holds a NUL byte"),
     ("a,b,y\n1,2\r3,0\n4,5,1\n", "line break \\(carriage return\\) inside an unquoted"),
@@ -271,6 +273,7 @@ def test_leading_blank_lines_are_skipped_and_lines_keep_their_numbers(tmp_path):
         ('"""', 0),  # an escaped quote inside, never closed
         ('"a""', 0),
         ('"a"""', None),  # an escaped quote, then the closing one
+        ('"a""b', 0),  # an escaped quote in the middle
         ('a,"b""c",d\n1,"x', 13),
         ('5",3\n', None),  # a quote inside an unquoted field is text
         ('a,"b"x,"c', 7),  # after a closed field, the next field opens again
@@ -283,6 +286,10 @@ def test_leading_blank_lines_are_skipped_and_lines_keep_their_numbers(tmp_path):
 def test_the_quote_that_opens_a_field_never_closed(text, opened):
     delimiter = ";" if text in ('a;"b', 'a,"b') else ","
     assert readers._unclosed_quote(text, delimiter) == opened
+
+
+# equivalent: readers:633:30 0 -> 1 -- rfind from 1 misses only a line break at index 0, and
+# counting delimiters from 0 instead of 1 then adds nothing: text[0] is that line break
 
 
 def test_the_place_of_a_character_is_its_line_and_field():

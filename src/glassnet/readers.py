@@ -587,7 +587,7 @@ def _parse_table(text: str, delimiter: str, path: Path) -> list[list[str]]:
         ) from None
     table = frame.to_numpy(dtype=object).tolist()
     # pandas pads a short line with empty fields; the stdlib's reader counts what each line has
-    width = len(table[0]) if table else 0
+    width = len(table[0])  # pandas has raised EmptyDataError where there is no row
     table = [[] for _ in range(blank)] + table
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
@@ -617,8 +617,8 @@ def _unclosed_quote(text: str, delimiter: str) -> int | None:
         if opened is not None:
             if char == '"' and text[i + 1 : i + 2] == '"':
                 i += 1
-            elif char == '"':
-                opened, start = None, False
+            elif char == '"':  # the field is closed; the next character is not a quote
+                opened = None
         elif char == '"' and start:
             opened = i
         else:
