@@ -102,7 +102,7 @@ def measure(repeats: int = 5, epochs: int = 25, n_train: int = 3000) -> dict:
         run = json.loads(line[len(_TAG) :])
         if run["view"]:  # the view really rendered: the widget bar and the figure reached nbclient
             mimes = {m for o in cell.outputs for m in o.get("data", {})}
-            run["rendered"] = {"application/vnd.jupyter.widget-view+json", "image/png"} <= mimes
+            run["rendered"] = {"application/vnd.jupyter.widget-view+json", "text/html"} <= mimes
         runs.append(run)
     viewed = [r for r in runs if r["view"]]
     plain = [r for r in runs if not r["view"]]

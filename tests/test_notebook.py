@@ -101,8 +101,12 @@ def test_a_notebook_trains_with_the_live_view_and_shows_glassnet_objects(kernel,
     # the live view: tqdm's notebook bar (a widget) and the figure, updated in place
     widgets = outputs(cells[0], "application/vnd.jupyter.widget-view+json")
     assert widgets, "no tqdm notebook bar"
-    (picture,) = outputs(cells[0], "image/png")
-    assert png_size(base64.b64decode(picture)) == (800, 288)  # plots.training_view's 10 x 3.6 in
+    live = [h for h in outputs(cells[0], "text/html") if 'class="glassnet-live"' in h]
+    assert len(live) == 1, "one figure, updated in place"
+    (figure,) = live
+    assert 'class="glassnet-history"' in figure and "epoch 6" in figure  # the last epoch
+    norms = figure[figure.index('class="glassnet-norms"') :]
+    assert norms.count("<polyline") == 3 and "dW[3]" in norms  # one curve per layer
     assert any("draws" in o.get("text", "") for o in cells[0].outputs)
 
     network = " ".join(outputs(cells[1], "text/html"))
@@ -141,14 +145,14 @@ with LiveView(net, X, y, epochs=25, desc="cats", interval=0, budget=1.0) as view
 print(view.bar.tqdm)"""
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><style>
-body {{ font-family: sans-serif; margin: 16px; background: #fff; width: 860px; }}
+body {{ font-family: sans-serif; margin: 16px; background: #fff; width: 960px; }}
 pre.code {{ background: #f5f5f5; border: 1px solid #e0e0e0; padding: 8px; font-size: 12px; }}
 .bar {{ display: flex; align-items: center; gap: 8px; font-size: 13px; margin: 6px 0; }}
 .bar .track {{ width: 300px; height: 16px; background: #eee; }}
 .bar .fill {{ height: 16px; background: #4caf50; width: {percent}%; }}
 </style></head><body><pre class="code">{code}</pre>
 <div class="bar"><span>{desc}</span><div class="track"><div class="fill"></div></div>
-<span>{meter}</span></div><img src="data:image/png;base64,{png}"></body></html>"""
+<span>{meter}</span></div>{figure}</body></html>"""
 
 
 def write_screenshot(nbformat, execute, path, tmp_path):
@@ -161,15 +165,15 @@ def write_screenshot(nbformat, execute, path, tmp_path):
 
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(SCREENSHOT_CELL)])
     (cell,) = execute(notebook, str(tmp_path)).cells
-    (png,) = outputs(cell, "image/png")
+    (figure,) = [h for h in outputs(cell, "text/html") if 'class="glassnet-live"' in h]
     meter = [o.text for o in cell.outputs if o.output_type == "stream"][-1].strip()
     desc, _, rest = meter.partition(":")
     done = int(rest.split("|")[2].split("/")[0])
-    page = PAGE.format(code=escape(SCREENSHOT_CELL), desc=escape(desc), png=png,
+    page = PAGE.format(code=escape(SCREENSHOT_CELL), desc=escape(desc), figure=figure,
                        meter=escape(rest.split("|")[-1].strip()), percent=100 * done / 25)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        tab = browser.new_page(viewport={"width": 900, "height": 600}, device_scale_factor=1)
+        tab = browser.new_page(viewport={"width": 1000, "height": 600}, device_scale_factor=1)
         tab.set_content(page)
         tab.screenshot(path=path, full_page=True)
         browser.close()
@@ -300,18 +304,18 @@ def test_the_budget_bounds_what_the_view_spends_and_measuring_leaves_room_to_red
 
     clock = Clock()
     monkeypatch.setattr(notebook, "time", clock)
-    real_norms, real_png = notebook.gradient_norms, plots.TrainingView.png
+    real_norms, real_figure = notebook.gradient_norms, notebook.figure_html
 
     def norms(*args):
         clock.now += measuring
         return real_norms(*args)
 
-    def png(self):
+    def figure(*args):
         clock.now += 0.1
-        return real_png(self)
+        return real_figure(*args)
 
     monkeypatch.setattr(notebook, "gradient_norms", norms)
-    monkeypatch.setattr(plots.TrainingView, "png", png)
+    monkeypatch.setattr(notebook, "figure_html", figure)
 
     def epoch(history):  # an epoch's training, 1 s, before the view sees it
         clock.now += 1.0
@@ -437,3 +441,48 @@ def test_lecture_figure_without_a_path_is_a_figure_that_shows_as_png():
     assert png_size(figure._repr_png_()) == (990, 342)
     shown = lecture.summary(result)
     assert result["claim"] in str(shown) and "Verdict: confirmed" in shown._repr_html_()
+
+
+# ---- the figure: SVG from the numbers -------------------------------------------------------
+
+
+def test_the_norms_chart_draws_a_log_scale_line_per_layer_with_gaps():
+    from xml.dom import minidom
+
+    from glassnet import notebook
+
+    nan = np.full(2, np.nan)
+    rows = [np.array([1e-3, 10.0]), np.array([1e-2, 1.0]), nan, np.array([1e-1, 0.1])]
+    svg = notebook.norms_svg(rows, epochs=8, width=300, height=220)
+    document = minidom.parseString(svg)  # well-formed
+    lines = document.getElementsByTagName("polyline")
+    dots = document.getElementsByTagName("circle")
+    assert len(lines) == 2 and len(dots) == 2  # epochs 1-2 as lines, epoch 4 alone as a dot
+    ys = [float(p.split(",")[1]) for p in lines[0].getAttribute("points").split()]
+    xs = [float(p.split(",")[0]) for p in lines[0].getAttribute("points").split()]
+    top, plot_h, left, plot_w = 12, 220 - 12 - 58, 56, 300 - 56 - 12
+    # decades 1e-3..1e1 over the plot's height: 1e-3 at the bottom, 1e-2 a quarter up
+    np.testing.assert_allclose(ys, [top + plot_h, top + plot_h * 3 / 4], atol=0.06)
+    np.testing.assert_allclose(xs, [left, left + plot_w / 7], atol=0.06)  # epochs 1 and 2 of 8
+    assert float(dots[0].getAttribute("cy")) < ys[1]  # 1e-1 above 1e-2
+    labels = [t.firstChild.data for t in document.getElementsByTagName("text")]
+    assert "1e-3" in labels and "1e1" in labels and "dW[1]" in labels and "dW[2]" in labels
+    assert "8" in labels  # the planned last epoch on the x axis
+    empty = notebook.norms_svg([], epochs=5)
+    minidom.parseString(empty)
+    assert "polyline" not in empty and "after the first epochs" in empty
+    assert "polyline" not in notebook.norms_svg([nan, nan], epochs=5)
+
+
+def test_the_figure_holds_the_history_and_the_norms_under_its_title():
+    from glassnet import notebook
+
+    history = gn.History()
+    history.epoch_costs, history.val_costs = [0.7, 0.5], [0.8, 0.6]
+    history.val_accuracies = [0.6, 0.7]
+    html = notebook.figure_html(history, [np.ones(3), np.ones(3) / 2], "moons <1>")
+    assert html.startswith('<div class="glassnet-live"><b>moons &lt;1&gt;</b>')
+    assert html.index('class="glassnet-history"') < html.index('class="glassnet-norms"')
+    assert "validation accuracy 0.700" in html and "dW[3]" in html
+    assert html.count(">2</text>") == 2  # both charts end at the history's last epoch
+    assert "no epochs yet" in notebook.figure_html(gn.History(), [])

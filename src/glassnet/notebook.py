@@ -1,8 +1,9 @@
 """Training in a notebook: a live view that updates in place after every epoch.
 
 ``LiveView`` is a ``gn.train`` callback. In a Jupyter notebook it shows tqdm's notebook bar and
-one figure, redrawn in place (``plots.training_view``): the training and validation cost, the
-validation accuracy, and the norm ||dW[l]|| of every layer's gradient on a log scale, measured
+one figure, redrawn in place as inline SVG (``figure_html``; ``plots.training_view`` draws the
+same with matplotlib for a finished run): the training and validation cost, the validation
+accuracy, and the norm ||dW[l]|| of every layer's gradient on a log scale, measured
 after each epoch on a fixed small sample of the training rows (``checks.gradient_norms``), so
 that vanishing and exploding gradients show while they happen::
 
@@ -22,11 +23,13 @@ caches, dropout masks and batch-norm statistics, goes on exactly as without the 
 The view is throttled so that it does not slow training (the issue's limit: 5 % on the demo,
 measured in a real kernel by ``benchmarks/notebook.py``); ``budget`` is a fraction of the
 training time so far (3 % by default). Measuring the norms may take half of it: an epoch whose
-norms do not fit is a gap in their curves. A redraw (it costs about as much as measuring four
-epochs) comes when everything the view has spent, from making its figure on, fits in the whole
-budget with the redraw, at most once per ``interval`` seconds. An epoch left undrawn at the end
-is drawn by ``close`` (the context manager's exit), after training has returned: the one cost
-on top of the budget.
+norms do not fit is a gap in their curves. A redraw comes when everything the view has spent,
+from making it on, fits in the whole budget with the redraw, at most once per ``interval``
+seconds. The figure is SVG text built from the numbers (a few milliseconds), not a rendered
+picture: a matplotlib PNG costs a tenth of a second or more, which would be a redraw every few
+seconds within the budget, and more than the budget on the demo's four seconds of training for
+the first and last drawing alone. An epoch left undrawn at the end is drawn by ``close`` (the
+context manager's exit), after training has returned: the one cost on top of the budget.
 """
 
 from __future__ import annotations
@@ -37,7 +40,6 @@ from typing import IO
 
 import numpy as np
 
-from . import plots
 from .checks import gradient_norms
 from .errors import GlassnetError
 from .history import History
@@ -80,7 +82,7 @@ class LiveView:
         epochs: int,
         sample: int = 64,
         seed: int = 0,
-        interval: float = 1.0,
+        interval: float = 0.1,
         budget: float = 0.03,
         notebook: bool | None = None,
         desc: str = "training",
@@ -124,14 +126,8 @@ class LiveView:
         self.bar = _NotebookBar(self.epochs, desc)
         from IPython.display import HTML, DisplayHandle
 
-        # a line of text where the figure will be: drawing an empty figure would cost as much as
-        # a redraw, out of the same budget
-        self.view = plots.TrainingView(self.epochs, title=desc)
         self.handle = DisplayHandle()
-        self.handle.display(HTML(
-            f"<i>{escape(desc)}: the figure appears after the first epochs and is redrawn in "
-            "place as training goes, within the view's share of the training time</i>"
-        ))  # fmt: skip
+        self.handle.display(HTML(figure_html(History(), [], desc)))
         self.seconds_in_view = time.perf_counter() - made  # paid back before the first redraw
 
     def __call__(self, history: History) -> None:
@@ -169,20 +165,15 @@ class LiveView:
 
     def _draw(self) -> None:
         start = time.perf_counter()
-        from IPython.display import Image
+        from IPython.display import HTML
 
         history = self._history
-        self.view.epochs = self._epochs_axis()
-        self.view.update(history, np.array(self.norms[-history.epochs :]))
-        self.handle.update(Image(data=self.view.png(), format="png"))
+        figure = figure_html(history, self.norms[-history.epochs :], self.desc)
+        self.handle.update(HTML(figure))
         self.draws += 1
         self._drawn_count = self._count
         self._drawn_at = time.perf_counter()
         self._draw_seconds = self._drawn_at - start
-
-    def _epochs_axis(self) -> int:
-        """The planned last epoch on the history's count (a continued history adds its own)."""
-        return self._history.epochs - self._count + self.epochs
 
     def close(self) -> None:
         """Draw the last epoch if it is not drawn yet (after training: it does not slow it), and
@@ -202,6 +193,92 @@ class LiveView:
 
     def __exit__(self, *exc_info) -> None:
         self.close()
+
+
+# ---- the figure: inline SVG, built from the numbers --------------------------------------------
+
+_LAYER_COLOURS = ("#0d47a1", "#e65100", "#2e7d32", "#6a1b9a", "#c62828", "#00838f", "#5d4037")
+
+
+def figure_html(history: History, norms, title: str = "training") -> str:
+    """The live view's figure as HTML: the history's cost curves (``History._repr_html_``:
+    training and validation cost, validation accuracy) beside ``norms_svg`` of the per-layer
+    gradient norms of its last epochs, on the same epoch axis, under ``title``."""
+    return (
+        f'<div class="glassnet-live"><b>{escape(title)}</b>'
+        '<div style="display:flex;flex-wrap:wrap;gap:16px;align-items:flex-end">'
+        f'<div style="max-width:560px">{history._repr_html_()}</div>'
+        f"<div>{norms_svg(norms, max(len(norms), history.epochs))}</div></div></div>"
+    )
+
+
+def norms_svg(norms, epochs: int, width: int = 360, height: int = 220) -> str:
+    """||dW[l]|| of every layer against the epoch, on a log scale, as an SVG line chart: one row
+    of ``norms`` per epoch from the first (NaN: not measured, a gap), ``epochs`` wide."""
+    left, right, top, bottom = 56, 12, 12, 58
+    plot_w, plot_h = width - left - right, height - top - bottom
+    rows = np.array(norms, dtype=np.float64).reshape(len(norms), -1) if len(norms) else None
+    shown = np.zeros(0) if rows is None else rows[np.isfinite(rows) & (rows > 0)]
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        'font-family="sans-serif" font-size="11" class="glassnet-norms">',
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" '
+        'stroke="#999"/>',
+        f'<text x="{left + plot_w / 2}" y="{top + plot_h + 14}" text-anchor="middle">epoch</text>',
+        f'<text x="{left}" y="{top + plot_h + 14}" text-anchor="middle">1</text>',
+        f'<text x="{left + plot_w}" y="{top + plot_h + 14}" text-anchor="middle">{epochs}</text>',
+        f'<text x="12" y="{top + plot_h / 2}" text-anchor="middle" '
+        f'transform="rotate(-90 12 {top + plot_h / 2})">||dW[l]|| (log)</text>',
+    ]
+    if not shown.size:
+        parts.append(
+            f'<text x="{left + plot_w / 2}" y="{top + plot_h / 2}" text-anchor="middle" '
+            'fill="#777">gradient norms: after the first epochs</text></svg>'
+        )
+        return "".join(parts)
+    low, high = np.floor(np.log10(shown.min())), np.ceil(np.log10(shown.max()))
+    high = high if high > low else low + 1
+
+    def x(epoch: int) -> float:
+        return left + (epoch - 1) / max(epochs - 1, 1) * plot_w
+
+    def y(value: float) -> float:
+        return top + (high - np.log10(value)) / (high - low) * plot_h
+
+    for decade in (low, high):
+        parts.append(f'<text x="{left - 4}" y="{y(10.0**decade) + 4:.1f}" text-anchor="end">'
+                     f"1e{int(decade)}</text>")  # fmt: skip
+    legend_x = left
+    for l in range(rows.shape[1]):
+        colour = _LAYER_COLOURS[l % len(_LAYER_COLOURS)]
+        segment: list[str] = []
+        for epoch, value in enumerate(rows[:, l], start=1):
+            if np.isfinite(value) and value > 0:
+                segment.append(f"{x(epoch):.1f},{y(value):.1f}")
+                continue
+            parts.extend(_polyline(segment, colour))
+            segment = []
+        parts.extend(_polyline(segment, colour))
+        legend_y = height - 14
+        parts.append(
+            f'<line x1="{legend_x}" y1="{legend_y}" x2="{legend_x + 16}" y2="{legend_y}" '
+            f'stroke="{colour}" stroke-width="2"/>'
+            f'<text x="{legend_x + 20}" y="{legend_y + 4}">dW[{l + 1}]</text>'
+        )
+        legend_x += 62
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _polyline(points: list[str], colour: str) -> list[str]:
+    """A run of measured epochs as a line (one point as a dot), or nothing."""
+    if len(points) == 1:
+        cx, cy = points[0].split(",")
+        return [f'<circle cx="{cx}" cy="{cy}" r="2" fill="{colour}"/>']
+    if not points:
+        return []
+    return [f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" '
+            'stroke-width="2"/>']  # fmt: skip
 
 
 def train(net: Network, X, y, epochs: int = 100, callbacks=(), view: dict | None = None,
