@@ -495,3 +495,70 @@ def test_the_figure_holds_the_history_and_the_norms_under_its_title():
     assert "validation accuracy 0.700" in html and "dW[3]" in html
     assert html.count(">2</text>") == 2  # both charts end at the history's last epoch
     assert "no epochs yet" in notebook.figure_html(gn.History(), [])
+
+
+def _svg(text):
+    from xml.dom import minidom
+
+    svg = minidom.parseString(text).documentElement
+    texts = {t.firstChild.data: t for t in svg.getElementsByTagName("text")}
+    return svg, texts
+
+
+def _at(element, *names):
+    return tuple(float(element.getAttribute(n)) for n in names)
+
+
+def test_the_norms_chart_is_laid_out_around_its_frame():
+    """The picture's geometry: a frame with margins 56 / 12 / 12 / 58, the epoch axis labelled
+    14 px under it, the rotated y label at x = 12, the decades 4 px left of the frame, one
+    legend entry per layer every 62 px, 14 px above the bottom."""
+    from glassnet import notebook
+
+    svg, texts = _svg(notebook.norms_svg([np.array([0.1, 0.01, 1.0])] * 3, epochs=9))
+    assert _at(svg, "width", "height") == (360, 220)  # the defaults
+    (frame,) = svg.getElementsByTagName("rect")
+    assert _at(frame, "x", "y", "width", "height") == (56, 12, 292, 150)
+    bottom, middle = 12 + 150, 12 + 150 / 2
+    assert _at(texts["epoch"], "x", "y") == (56 + 292 / 2, bottom + 14)
+    assert _at(texts["1"], "x", "y") == (56, bottom + 14)
+    assert _at(texts["9"], "x", "y") == (56 + 292, bottom + 14)
+    label = texts["||dW[l]|| (log)"]
+    assert _at(label, "x", "y") == (12, middle)
+    assert label.getAttribute("transform") == f"rotate(-90 12 {middle})"
+    assert _at(texts["1e-2"], "x", "y") == (52, bottom + 4)  # the lowest decade at the bottom
+    assert _at(texts["1e0"], "x", "y") == (52, 12 + 4)  # the highest at the top
+    lines = svg.getElementsByTagName("line")
+    for l, line in enumerate(lines):
+        assert _at(line, "x1", "x2", "y1", "y2") == (56 + 62 * l, 72 + 62 * l, 206, 206)
+        assert _at(texts[f"dW[{l + 1}]"], "x", "y") == (76 + 62 * l, 210)
+    _, waiting = _svg(notebook.norms_svg([], epochs=9))
+    assert _at(waiting["gradient norms: after the first epochs"], "x", "y") == (202, middle)
+
+
+def test_the_norms_chart_survives_what_a_log_scale_cannot_show():
+    from glassnet import notebook
+
+    # a zero or infinite norm is a gap, never a point at -inf or +inf
+    rows = [np.array([0.1]), np.array([0.0]), np.array([np.inf]), np.array([10.0])]
+    text = notebook.norms_svg(rows, epochs=4)
+    svg, texts = _svg(text)
+    assert "inf" not in text and "nan" not in text
+    assert len(svg.getElementsByTagName("circle")) == 2  # epochs 1 and 4, each alone
+    assert "1e-1" in texts and "1e1" in texts
+    # every norm on the same power of ten: one decade of room above it
+    svg, texts = _svg(notebook.norms_svg([np.array([0.1])] * 2, epochs=2))
+    assert "1e-1" in texts and "1e0" in texts
+    (line,) = svg.getElementsByTagName("polyline")
+    assert line.getAttribute("points") == "56.0,162.0 348.0,162.0"  # epochs 1 and 2, at the bottom
+    # one epoch: at the left edge, no division by zero
+    svg, _ = _svg(notebook.norms_svg([np.array([0.5])], epochs=1))
+    assert svg.getElementsByTagName("circle")[0].getAttribute("cx") == "56.0"
+
+
+def test_each_layer_has_its_colour_and_eight_layers_reuse_the_first():
+    from glassnet import notebook
+
+    svg, _ = _svg(notebook.norms_svg([np.linspace(1, 8, 8)] * 2, epochs=2))
+    colours = [p.getAttribute("stroke") for p in svg.getElementsByTagName("polyline")]
+    assert len(set(colours[:7])) == 7 and colours[7] == colours[0]

@@ -237,7 +237,7 @@ def norms_svg(norms, epochs: int, width: int = 360, height: int = 220) -> str:
     of ``norms`` per epoch from the first (NaN: not measured, a gap), ``epochs`` wide."""
     left, right, top, bottom = 56, 12, 12, 58
     plot_w, plot_h = width - left - right, height - top - bottom
-    rows = np.array(norms, dtype=np.float64).reshape(len(norms), -1) if len(norms) else None
+    rows = np.array(norms, dtype=np.float64) if len(norms) else None  # (epochs, layers)
     shown = np.zeros(0) if rows is None else rows[np.isfinite(rows) & (rows > 0)]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
