@@ -237,6 +237,10 @@ def test_switching_a_feature_on_changes_the_input_layer(browser, url):
     wait_for_input_maps(page, 3)
     assert neuron_maps(page)[0] == 3
     page.uncheck('input[name="features"][value="x1"]')
+    # each change waits for the server's answer: the page writes the answered settings back
+    # into the form, so a second click inside that round trip may show its box unchanged
+    # until the answer to it comes (playwright's uncheck checks the box at once)
+    expect(page.locator("#network-size")).to_contain_text("network 2 - 8 - 8 - 1")
     page.uncheck('input[name="features"][value="x2"]')
     expect(page.locator("#network-size")).to_contain_text("network 1 - 8 - 8 - 1")
     page.uncheck('input[name="features"][value="x1x2"]')  # none left: refused, named
