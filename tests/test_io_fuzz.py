@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import glassnet as gn
+from byte_edits import edit
 from glassnet import ModelFileError
 from glassnet.files.model import Model, load, save
 
@@ -50,21 +51,6 @@ def load_bytes(folder, data: bytes):
     return model
 
 
-def mutate(data: bytes, operations) -> bytes:
-    buffer = bytearray(data)
-    for kind, position, value in operations:
-        at = position % (len(buffer) + 1)
-        if kind == "flip" and buffer:
-            buffer[at % len(buffer)] ^= value[0] or 1
-        elif kind == "truncate":
-            del buffer[at:]
-        elif kind == "insert":
-            buffer[at:at] = value
-        elif kind == "delete":
-            del buffer[at : at + len(value)]
-    return bytes(buffer)
-
-
 operations = st.lists(
     st.tuples(
         st.sampled_from(["flip", "flip", "truncate", "insert", "delete"]),
@@ -87,7 +73,7 @@ def test_random_bytes(workspace, data):
 @given(ops=operations)
 def test_mutations_of_a_valid_file(workspace, ops):
     folder, valid, _ = workspace
-    load_bytes(folder, mutate(valid, ops))
+    load_bytes(folder, edit(valid, ops))
 
 
 @FUZZ
@@ -95,7 +81,7 @@ def test_mutations_of_a_valid_file(workspace, ops):
 def test_mutations_of_one_member_in_a_well_formed_zip(workspace, member, ops):
     """Re-zipped with correct CRCs, so the mutation reaches the JSON and .npy checks."""
     folder, _, contents = workspace
-    changed = dict(contents, **{member: mutate(contents[member], ops)})
+    changed = dict(contents, **{member: edit(contents[member], ops)})
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in changed.items():

@@ -505,6 +505,8 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+from byte_edits import edit  # noqa: E402
+
 CSV_FUZZ = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -529,21 +531,6 @@ def read_bytes(tmp_path, data: bytes, name="case.csv"):
         assert len(dataset.y) == len(dataset.X) and dataset.task in readers.TASKS
         if dataset.task == "classification":
             assert dataset.y.min() >= 0 and dataset.y.max() < len(dataset.classes)
-
-
-def edit(data: bytes, operations) -> bytes:
-    buffer = bytearray(data)
-    for kind, position, value in operations:
-        at = position % (len(buffer) + 1)
-        if kind == "flip" and buffer:
-            buffer[at % len(buffer)] ^= value[0] or 1
-        elif kind == "insert":
-            buffer[at:at] = value
-        elif kind == "delete":
-            del buffer[at : at + len(value)]
-        elif kind == "truncate":
-            del buffer[at:]
-    return bytes(buffer)
 
 
 csv_bytes = st.sampled_from([b",", b";", b"\t", b"\n", b'"', b"x", b"1", b".", b"\xe9", b"\xc3"])

@@ -319,6 +319,22 @@ def recipe_of(settings: dict) -> Recipe:
 
 # Each preset is a complete experiment: DEFAULTS with these settings. Its sentence says what the
 # page shows; the numbers in them were measured with these settings and seed 0.
+def noisy_spiral(**remedy) -> dict:
+    """The overfitting network of the regularization presets (the same data, network and
+    optimizer each time), with a ``remedy`` setting or none."""
+    return {
+        "dataset": "spiral",
+        "n_samples": 200,
+        "noise": 0.35,
+        "validation_fraction": 0.5,
+        "hidden": [64, 64],
+        "activation": "relu",
+        "optimizer": "adam",
+        "lr": 0.01,
+        **remedy,
+    }
+
+
 PRESETS: dict[str, dict] = {
     "identity": {
         "title": "Identity activations",
@@ -420,33 +436,14 @@ PRESETS: dict[str, dict] = {
         "look_for": "200 noisy points and 2 x 64 ReLU units: the training cost keeps falling "
         "while the validation cost turns and climbs, and the boundary grows islands around "
         "single points. Then press 'Regularization: L2'.",
-        "settings": {
-            "dataset": "spiral",
-            "n_samples": 200,
-            "noise": 0.35,
-            "validation_fraction": 0.5,
-            "hidden": [64, 64],
-            "activation": "relu",
-            "optimizer": "adam",
-            "lr": 0.01,
-        },
+        "settings": noisy_spiral(),
     },
     "l2": {
         "title": "Regularization: L2",
         "look_for": "The same network and data with L2, J + (lambda / 2m) sum ||W||^2 and "
         "dW += (lambda / m) W: the weights stay small, the boundary smooth, and the validation "
         "cost no longer climbs (the graph's edges are thinner than without L2).",
-        "settings": {
-            "dataset": "spiral",
-            "n_samples": 200,
-            "noise": 0.35,
-            "validation_fraction": 0.5,
-            "hidden": [64, 64],
-            "activation": "relu",
-            "optimizer": "adam",
-            "lr": 0.01,
-            "l2": 1.0,
-        },
+        "settings": noisy_spiral(l2=1.0),
     },
     "l1": {
         "title": "Regularization: L1",
@@ -471,17 +468,7 @@ PRESETS: dict[str, dict] = {
         "look_for": "The overfitting spiral again, each hidden unit dropped with probability "
         "0.3 in every training step (inverted dropout, A * mask / 0.7): the training cost is "
         "noisier and higher, the validation cost stays nearer to it.",
-        "settings": {
-            "dataset": "spiral",
-            "n_samples": 200,
-            "noise": 0.35,
-            "validation_fraction": 0.5,
-            "hidden": [64, 64],
-            "activation": "relu",
-            "optimizer": "adam",
-            "lr": 0.01,
-            "dropout": 0.3,
-        },
+        "settings": noisy_spiral(dropout=0.3),
     },
     "batch_norm": {
         "title": "Batch norm rescues the bad init",
