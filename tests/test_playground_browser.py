@@ -209,7 +209,7 @@ def test_the_graph_has_a_heat_map_per_neuron_and_they_change_while_training(brow
     page, problems = opened_page(browser, url, link + "&features=x1,x2,x1^2,x2^2,sin_x1,sin_x2")
     expect = playwright_api.expect
     expect(page.locator("#network-size")).to_contain_text("network 6 - 8 - 6 - 1")
-    expect(page.locator("#graph")).to_have_attribute("data-drawn", "weights")
+    expect(page.locator("#graph")).to_have_attribute("data-drawn", "weights")  # this network's
     assert neuron_maps(page) == [6, 8, 6, 1]  # every input feature and every neuron has its map
     before = pixels(page, "graph")
     page.click("#start")
@@ -277,8 +277,8 @@ def test_a_shared_link_reopens_the_same_settings(browser, url):
 def test_the_gradient_view_changes_colours_after_a_step(browser, url):
     page, problems = opened_page(browser, url, "#hidden=6,6,6&activation=sigmoid&view=gradients")
     expect = playwright_api.expect
-    expect(page.locator("#graph")).to_have_attribute("data-drawn", "gradients")
     expect(page.locator("#network-size")).to_contain_text("network 2 - 6 - 6 - 6 - 1")
+    expect(page.locator("#graph")).to_have_attribute("data-drawn", "gradients")  # this network's
     before = pixels(page, "graph")
     page.click("#trace")  # step through one batch: its stages, then the step is taken
     expect(page.locator("#trace-stage")).to_contain_text("stage 1 of 10: forward, layer 1")
@@ -305,6 +305,9 @@ def test_the_gradient_view_changes_colours_after_a_step(browser, url):
 
 def test_clicking_an_edge_edits_its_weight(browser, url):
     page, problems = opened_page(browser, url, "#hidden=3")
+    expect = playwright_api.expect
+    expect(page.locator("#network-size")).to_contain_text("network 2 - 3 - 1")  # the link's net
+    expect(page.locator("#graph")).to_have_attribute("data-drawn", "weights")  # drawn
     edge = page.evaluate("() => page.drawn.edges.find((e) => e.layer === 2 && e.col === 1)")
     box = page.locator("#graph").bounding_box()
     page.once("dialog", lambda dialog: dialog.accept("2.5"))

@@ -49,6 +49,7 @@ const Graph = (() => {
     if (!graph) {
       ctx.fillStyle = "#5c6773"; ctx.textAlign = "center";
       ctx.fillText(info && !info.graph ? "the graph is drawn for layers of at most 16 units and 2-D data" : "waiting for the network", canvas.width / 2, canvas.height / 2);
+      canvas.dataset.drawn = "nothing";  // what the canvas shows now, never a stale view
       return { edges: [], neurons: [] };
     }
     const sizes = info.sizes, spots = layout(canvas, sizes), n = info.neuron_grid;
