@@ -58,12 +58,23 @@ from .blas import gemm, gemv
 # Sums may be reordered (SIMD) and a * b + c fused; NaN and inf keep their meaning, since the
 # engine must see a diverging cost exactly like the reference engine does.
 FASTMATH = {"reassoc", "contract", "nsz"}
+# A division by zero gives inf or NaN, as in NumPy and the reference engine. numba's default
+# ("python") tests every divisor to raise ZeroDivisionError, and that branch keeps a loop with a
+# division from being vectorized: Adam's and RMSProp's steps ran 4.7 times slower with it.
+LOOPS = {"cache": True, "nogil": True, "fastmath": FASTMATH, "error_model": "numpy"}
+EXACT = {"cache": True, "nogil": True, "error_model": "numpy"}  # sums in their written order
 
 # m n_in n_out from which a layer's products go to BLAS. Measured on one core: OpenBLAS's
 # small-matrix kernels beat these loops already on W2 (1.5M against 0.46M samples/s with every
 # layer in BLAS or in loops) and on W4's 100 x 100 layer at batch 1 (0.26M against 0.21M); only
 # tiny layers (W2's 64 -> 1 output, W4's 100 -> 1) stay in the loops.
 BLAS_THRESHOLD = 4096
+
+# Rows of a prediction taken through every layer at once (a network without batch norm): the
+# kept buffers hold at most BLOCK rows per layer, however large X is. benchmarks/block.py, W5's
+# 10,000 samples: 1024 rows ran at 0.94-1.06 of one block for all on W2 and 0.96-1.04 on W3 in
+# two runs (within the machine's noise); 256 rows lost (0.72 on W2).
+BLOCK = 1024
 
 # The most dropout uniforms (float64) drawn for one compiled call: 4M = 32 MB.
 UNIFORMS = 1 << 22
@@ -75,7 +86,7 @@ CODES = {"identity": IDENTITY, "relu": RELU, "sigmoid": SIGMOID, "tanh": TANH, "
 # ---- activations: g(z) and dA * g'(z) from the output a = g(z), as in activations.py ----------
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**LOOPS)
 def _g(z, code, one, zero):
     if code == RELU:
         return zero if z <= zero else z  # as np.maximum(z, 0): a NaN stays NaN
@@ -87,7 +98,7 @@ def _g(z, code, one, zero):
     return z
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**LOOPS)
 def _activation(A, code, one, zero):
     """A = g(A) in place; softmax row by row, e^(z - max z) / sum_j e^(z_j - max z)."""
     m, n = A.shape
@@ -111,7 +122,7 @@ def _activation(A, code, one, zero):
                 row[j] = _g(row[j], code, one, zero)
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**LOOPS)
 def _bias_activation(A, b, code, one, zero):
     """A = g(A + b) in place, one loop per activation so that each is a branch-free loop the
     compiler vectorizes."""
@@ -137,7 +148,7 @@ def _bias_activation(A, b, code, one, zero):
                 row[j] = _g(row[j] + b[j], code, one, zero)
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**LOOPS)
 def _derivative(dA, A, code, one, zero):
     """dZ = dA * g'(A), in place; one branch-free loop per activation."""
     m, n = dA.shape
@@ -158,7 +169,7 @@ def _derivative(dA, A, code, one, zero):
 # ---- batch normalization and dropout ---------------------------------------------------------
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**LOOPS)
 def _bias_norm_activation(A, b, gamma, beta, mean, var, Z_norm, stats, bn, training, code):
     """A = g(gamma Z_norm + beta) in place from A = A_prev W^T (network.py's BatchNorm):
     Z = A + b; training: mu, var of the batch (and running = momentum running + (1 - momentum)
@@ -206,7 +217,7 @@ def _bias_norm_activation(A, b, gamma, beta, mean, var, Z_norm, stats, bn, train
     _activation(A, code, one, zero)
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**LOOPS)
 def _norm_backward(D, Z_norm, stats, gamma, dgamma, dbeta, bn):
     """dgamma = mean(dZ~ Z_norm), dbeta = mean(dZ~), then in place
     dZ = (gamma inv_std) (dZ~ - dbeta - Z_norm dgamma)."""
@@ -228,7 +239,7 @@ def _norm_backward(D, Z_norm, stats, gamma, dgamma, dbeta, bn):
             D[i, j] = (gamma[j] * inv_std[j]) * (D[i, j] - dbeta[j] - Z_norm[i, j] * dgamma[j])
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**LOOPS)
 def _drop(A, A_dropped, U, offset, keep, keep_d, one, zero):
     """A_dropped = A * mask / keep with mask = (u < keep) from the uniforms U[offset:]."""
     m, n = A.shape
@@ -243,7 +254,7 @@ def _drop(A, A_dropped, U, offset, keep, keep_d, one, zero):
 # ---- one layer, small: compiled loops --------------------------------------------------------
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**LOOPS)
 def _product_loops(A_prev, W, A, zero):
     """A = A_prev W^T, row by row."""
     m, n_in = A_prev.shape
@@ -256,7 +267,7 @@ def _product_loops(A_prev, W, A, zero):
             A[i, j] = s
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**LOOPS)
 def _backprop_loops(D, W, dA, zero):
     """dA[l-1] = dZ[l] W[l]."""
     m, n_out = D.shape
@@ -270,7 +281,7 @@ def _backprop_loops(D, W, dA, zero):
                 dA[i, k] += d * W[j, k]
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**LOOPS)
 def _gradient_loops(D, A_prev, G, inv_m, zero):
     """dW = (1/m) dZ^T A_prev, row by row of dW."""
     m, n_out = D.shape
@@ -288,7 +299,7 @@ def _gradient_loops(D, A_prev, G, inv_m, zero):
             G_row[k] *= inv_m
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**LOOPS)
 def _bias_gradient(D, g, inv_m, zero):
     """db = (1/m) sum_i dZ_i, summing row by row along contiguous memory."""
     m, n = D.shape
@@ -301,14 +312,14 @@ def _bias_gradient(D, g, inv_m, zero):
         g[j] *= inv_m
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**LOOPS)
 def _add_l2(G, W, c):
     """dW += (lambda / m) W."""
     for k in range(G.size):
         G[k] += c * W[k]
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**LOOPS)
 def _add_l1(G, W, c):
     """dW += (lambda1 / m) sign(W), with sign(0) = 0 (the subgradient, as np.sign)."""
     for k in range(G.size):
@@ -318,7 +329,7 @@ def _add_l1(G, W, c):
             G[k] -= c
 
 
-@njit(cache=True, nogil=True)
+@njit(**EXACT)
 def _squares(W):
     """||W||^2 summed in float64, as network.penalty does."""
     s = 0.0
@@ -328,7 +339,7 @@ def _squares(W):
     return s
 
 
-@njit(cache=True, nogil=True)
+@njit(**EXACT)
 def _absolutes(W):
     """sum |W| in float64, as network.penalty does."""
     s = 0.0
@@ -340,7 +351,7 @@ def _absolutes(W):
 # ---- GradientDescent and Momentum with the gradient folded into the update -------------------
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**LOOPS)
 def _update_loops(D, A_prev, W, b, VW, Vb, momentum, lr, beta, alpha, zero):
     """One optimizer step of a layer, row by row of W while the row sits in cache.
 
@@ -361,7 +372,7 @@ def _update_loops(D, A_prev, W, b, VW, Vb, momentum, lr, beta, alpha, zero):
     _update_bias(D, b, Vb, momentum, lr, beta, alpha, zero)
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**LOOPS)
 def _update_one_pass(D, A_prev, W, VW, lr, beta, alpha):
     """Momentum V = beta V + alpha dZ^T A_prev, W = W - lr V, row by row of W and V; with one
     sample (m = 1) a single pass v = beta V + alpha dZ_j A_prev, V = v, W = W - lr v, where
@@ -390,7 +401,7 @@ def _update_one_pass(D, A_prev, W, VW, lr, beta, alpha):
                 W_row[k] -= lr * V_row[k]
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**LOOPS)
 def _update_bias(D, b, Vb, momentum, lr, beta, alpha, zero):
     """Vb = beta Vb + alpha sum_i dZ_i, b = b - lr Vb (or b = b - alpha sum_i dZ_i), summing
     row by row so that the inner loop runs along contiguous memory."""
@@ -409,7 +420,7 @@ def _update_bias(D, b, Vb, momentum, lr, beta, alpha, zero):
                 b[j] -= alpha * D[i, j]
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**LOOPS)
 def _descend(W, V, lr):
     """W = W - lr V, in place."""
     Wf = W.reshape(W.size)
@@ -426,7 +437,7 @@ def _descend(W, V, lr):
 GD, MOMENTUM, NESTEROV, RMSPROP, ADAM = 0, 1, 2, 3, 4
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**LOOPS)
 def _gd_step(P, G, h, c):
     """W = W - lr dW."""
     c[0] = h[0]
@@ -435,7 +446,7 @@ def _gd_step(P, G, h, c):
         P[k] -= lr * G[k]
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**LOOPS)
 def _momentum_step(P, G, V, h, c):
     """V = beta V + (1 - beta) dW, W = W - lr V."""
     c[0], c[1], c[2] = h[0], h[1], 1.0 - h[1]
@@ -445,7 +456,7 @@ def _momentum_step(P, G, V, h, c):
         P[k] -= lr * V[k]
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**LOOPS)
 def _nesterov_step(P, G, V, h, c):
     """V = beta V - lr dW, W = W + beta V - lr dW."""
     c[0], c[1] = h[0], h[1]
@@ -455,7 +466,7 @@ def _nesterov_step(P, G, V, h, c):
         P[k] += beta * V[k] - lr * G[k]
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**LOOPS)
 def _rmsprop_step(P, G, S, h, c):
     """S = rho S + (1 - rho) dW^2, W = W - lr dW / (sqrt(S) + epsilon)."""
     c[0], c[1], c[2], c[3] = h[0], h[1], 1.0 - h[1], h[2]
@@ -466,7 +477,7 @@ def _rmsprop_step(P, G, S, h, c):
         P[k] -= lr * g / (np.sqrt(S[k]) + epsilon)
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**LOOPS)
 def _adam_step(P, G, M, S, h, t, c):
     """M = beta1 M + (1 - beta1) dW, S = beta2 S + (1 - beta2) dW^2,
     W = W - lr (M / (1 - beta1^t) / (sqrt(S / (1 - beta2^t)) + epsilon) + weight_decay W)."""
@@ -486,7 +497,7 @@ def _adam_step(P, G, M, S, h, t, c):
         P[k] -= lr * step
 
 
-@njit(cache=True, nogil=True)
+@njit(**EXACT)
 def _step(code, P, G, S1, S2, h, t, c):
     """The optimizer ``code``'s update of one parameter."""
     if code == GD:
@@ -522,7 +533,7 @@ KERNELS = {
 # ---- the cost and the output error -----------------------------------------------------------
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(**LOOPS)
 def _cost_and_delta(Z, Y, D, code, one, zero):
     """From the output logits Z: A = g(Z), J = (1/m) sum_i L(i) summed in float64 (as losses.py
     does), and dZ[L] = A - Y into D.
@@ -566,7 +577,58 @@ def _cost_and_delta(Z, Y, D, code, one, zero):
 # ---- the forward pass, shared by training and prediction -------------------------------------
 
 
-@njit(cache=True, nogil=True)
+@njit(**EXACT)
+def _product(A_prev, W, A, use_blas, one, zero, ints, chars, scratch):
+    """A = A_prev W^T: BLAS (gemv for one row) or, for a small layer, compiled loops."""
+    if use_blas:
+        if A.shape[0] == 1:
+            gemv(A[0], W, A_prev[0], False, ints, chars, scratch)
+        else:
+            gemm(A, A_prev, W, False, True, one, zero, ints, chars, scratch)
+    else:
+        _product_loops(A_prev, W, A, zero)
+
+
+@njit(**EXACT)
+def _layer(A_prev, W, b, A, use_blas, code, one, zero, ints, chars, scratch):
+    """A = g(A_prev W^T + b) into A."""
+    _product(A_prev, W, A, use_blas, one, zero, ints, chars, scratch)
+    _bias_activation(A, b, code, one, zero)
+
+
+@njit(**LOOPS)
+def _finite(X):
+    """Whether every entry of X is finite: x * 0 is 0 for a finite x and NaN for NaN or +-inf
+    (fastmath here has no nnan/ninf, so the compiler may not fold it to 0)."""
+    Xf = X.reshape(X.size)
+    total = Xf[0] * 0
+    for k in range(Xf.size):
+        total += Xf[k] * 0
+    return total == 0
+
+
+@njit(**EXACT)
+def _predict(X, out, As, Ws, bs, use_blas, hidden, output, block, consts, ints, chars, scratch):
+    """A[L] of a network without batch norm into ``out``, ``block`` rows of X at a time through
+    every layer (a block's activations stay in cache). Returns False, computing nothing, when X
+    holds a NaN or an infinity."""
+    if not _finite(X):
+        return False
+    L = len(Ws)
+    one, zero = consts[2], consts[3]
+    m = X.shape[0]
+    for start in range(0, m, block):
+        stop = min(m, start + block)
+        A_prev = X[start:stop]
+        for l in range(L):
+            A = As[l][: stop - start] if l < L - 1 else out[start:stop]
+            code = hidden if l < L - 1 else output
+            _layer(A_prev, Ws[l], bs[l], A, use_blas[l], code, one, zero, ints, chars, scratch)
+            A_prev = A
+    return True
+
+
+@njit(**EXACT)
 def _forward(
     X, As, Ads, Ws, bs, gammas, betas, means, variances, Z_norms, stats, norm, use_blas,
     hidden, output, training, U, offset, keep, bn, consts, ints, chars, scratch,
@@ -584,18 +646,12 @@ def _forward(
     for l in range(L):
         code = hidden if l < L - 1 else output
         A = As[l][:m]
-        if use_blas[l]:
-            if m == 1:
-                gemv(A[0], Ws[l], A_prev[0], False, ints, chars, scratch)
-            else:
-                gemm(A, A_prev, Ws[l], False, True, one, zero, ints, chars, scratch)
-        else:
-            _product_loops(A_prev, Ws[l], A, zero)
         if norm[l]:
+            _product(A_prev, Ws[l], A, use_blas[l], one, zero, ints, chars, scratch)
             _bias_norm_activation(A, bs[l], gammas[l], betas[l], means[l], variances[l],
                                   Z_norms[l][:m], stats[l], bn[l], training, code)  # fmt: skip
         else:
-            _bias_activation(A, bs[l], code, one, zero)
+            _layer(A_prev, Ws[l], bs[l], A, use_blas[l], code, one, zero, ints, chars, scratch)
         if dropout and l < L - 1:
             A_dropped = Ads[l][:m]
             _drop(A, A_dropped, U, offset, keep, consts[5], one, zero)
@@ -608,7 +664,7 @@ def _forward(
 # ---- the epoch -------------------------------------------------------------------------------
 
 
-@njit(cache=True, nogil=True)
+@njit(**EXACT)
 def _epoch(
     X, Y, order, starts, stops, U, Ws, Ps, Gs, S1s, S2s, GWs, VWs,
     means, variances, Z_norms, stats, norm, As, Ads, Ds, Y_batch, use_blas, hidden, output,
@@ -842,6 +898,7 @@ class _Workspace:
         )
         self.hyper = np.zeros(8)
         self.consts = np.zeros(8, dtype)
+        self.consts[2] = 1.0  # the 1 and 0 (consts[3]) of the network's dtype
         self.c = np.zeros(12, dtype)
         self.ints = np.zeros(6, np.int32)
         self.chars = np.zeros(2, np.uint8)
@@ -875,49 +932,56 @@ def _norm_arrays(net, ws: _Workspace):
     )
 
 
-class _Predictor:
-    """Forward buffers per batch size (the last few sizes used), and the lock that keeps two
-    threads off the same buffers (a second thread at once gets buffers of its own)."""
+class Predictor:
+    """The compiled forward pass of one network as it is now: the tuples of its arrays, made
+    once (engine/ makes a new Predictor when the network's layers, arrays or activations are
+    replaced), buffers per batch size (the last few used), and the lock that keeps two threads
+    off the same buffers (a second thread at once gets buffers of its own)."""
 
-    def __init__(self) -> None:
+    def __init__(self, net) -> None:
+        layers = net.layers
+        self.Ws = tuple(layer.W for layer in layers)
+        self.bs = tuple(layer.b for layer in layers)
+        self.hidden, self.output = CODES[net.hidden.name], CODES[net.output.name]
+        self.norm = any(layer.norm is not None for layer in layers)
+        self.n_outputs = net.sizes[-1]
         self.lock = threading.Lock()
         self.workspaces: dict[int, _Workspace] = {}
 
+    def __call__(self, net, X: np.ndarray) -> np.ndarray | None:
+        """A[L] for X of the network's shape and dtype (C-contiguous), as ``net.propagate(X)``
+        computes it in prediction mode; None, computing nothing, when X holds a NaN or an
+        infinity (the caller's check_X names them)."""
+        m = X.shape[0]
+        rows = m if self.norm else min(m, BLOCK)  # batch norm: the whole batch in one _forward
+        if not self.lock.acquire(blocking=False):
+            return self._run(net, X, _Workspace(net, rows, training=False))
+        try:
+            ws = self.workspaces.get(rows)
+            if ws is None:
+                if len(self.workspaces) >= 4:
+                    self.workspaces.pop(next(iter(self.workspaces)))
+                ws = self.workspaces[rows] = _Workspace(net, rows, training=False)
+            return self._run(net, X, ws)
+        finally:
+            self.lock.release()
 
-_predictors: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def forward(net, X: np.ndarray) -> np.ndarray:
-    """A[L] for a checked batch X (C-contiguous, the network's dtype), as ``net.propagate(X)``
-    computes it in prediction mode, on buffers kept per batch size."""
-    m = X.shape[0]
-    predictor = _predictors.get(net)
-    if predictor is None:
-        predictor = _predictors.setdefault(net, _Predictor())
-    if not predictor.lock.acquire(blocking=False):
-        return _forward_into(net, X, _Workspace(net, m, training=False))
-    try:
-        cache = predictor.workspaces
-        ws = cache.get(m)
-        if ws is None or ws.key != _key(net, m):
-            if len(cache) >= 4:
-                cache.pop(next(iter(cache)))
-            ws = cache[m] = _Workspace(net, m, training=False)
-        return _forward_into(net, X, ws)
-    finally:
-        predictor.lock.release()
-
-
-def _forward_into(net, X: np.ndarray, ws: _Workspace) -> np.ndarray:
-    gammas, betas, means, variances = _norm_arrays(net, ws)
-    ws.consts[2], ws.consts[3] = 1.0, 0.0
-    _forward(
-        X, ws.As[1:], ws.As[1:], tuple(layer.W for layer in net.layers),
-        tuple(layer.b for layer in net.layers), gammas, betas, means, variances, ws.Z_norms,
-        ws.stats, ws.norm, ws.use_blas, CODES[net.hidden.name], CODES[net.output.name], False,
-        ws.U, 0, 1.0, ws.bn, ws.consts, ws.ints, ws.chars, ws.scratch,
-    )  # fmt: skip
-    return ws.As[-1][: X.shape[0]].copy()
+    def _run(self, net, X: np.ndarray, ws: _Workspace) -> np.ndarray | None:
+        if not self.norm:
+            out = np.empty((X.shape[0], self.n_outputs), X.dtype)
+            finite = _predict(X, out, ws.As[1:], self.Ws, self.bs, ws.use_blas, self.hidden,
+                              self.output, ws.As[1].shape[0], ws.consts, ws.ints, ws.chars,
+                              ws.scratch)  # fmt: skip
+            return out if finite else None
+        if not _finite(X):
+            return None
+        gammas, betas, means, variances = _norm_arrays(net, ws)
+        _forward(
+            X, ws.As[1:], ws.As[1:], self.Ws, self.bs, gammas, betas, means, variances,
+            ws.Z_norms, ws.stats, ws.norm, ws.use_blas, self.hidden, self.output, False, ws.U, 0,
+            1.0, ws.bn, ws.consts, ws.ints, ws.chars, ws.scratch,
+        )  # fmt: skip
+        return ws.As[-1][: X.shape[0]].copy()
 
 
 def epoch(net, optimizer, X, Y, order, slices) -> list[float]:
