@@ -9,6 +9,9 @@ symbol name (not a raw address baked into the code), so the compiled engine can 
 BLAS is column-major; a row-major C (m, n) is a column-major C^T (n, m), and
 C^T = alpha op(B)^T op(A)^T + beta C^T is one column-major gemm with A and B swapped.
 
+Like the fused engine's loops, they are compiled without numba's runtime (``_nrt=False``): they
+allocate nothing, and so count no references.
+
 numba keys each cached function on its own source file only: after editing this file, delete
 engine/__pycache__/*.nbi and *.nbc so that fused.py's cached epoch is compiled again.
 """
@@ -34,7 +37,7 @@ _sgemv = types.ExternalFunction("glassnet_sgemv", _gemv_signature)
 _dgemv = types.ExternalFunction("glassnet_dgemv", _gemv_signature)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def gemm(C, A, B, transpose_a, transpose_b, alpha, beta, scratch_ints, scratch_chars, scratch):
     """C = alpha op(A) op(B) + beta C for C-contiguous 2-D arrays; op(X) is X or X^T.
 
@@ -66,7 +69,7 @@ def gemm(C, A, B, transpose_a, transpose_b, alpha, beta, scratch_ints, scratch_c
         _dgemm(*arguments)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def gemv(y, W, x, transpose, scratch_ints, scratch_chars, scratch):
     """y = W x, or y = W^T x with ``transpose``, for a C-contiguous W (n_out, n_in): one sample
     through a layer, where gemm would pack all of W for a single row."""

@@ -61,8 +61,11 @@ FASTMATH = {"reassoc", "contract", "nsz"}
 # A division by zero gives inf or NaN, as in NumPy and the reference engine. numba's default
 # ("python") tests every divisor to raise ZeroDivisionError, and that branch keeps a loop with a
 # division from being vectorized: Adam's and RMSProp's steps ran 4.7 times slower with it.
-LOOPS = {"cache": True, "nogil": True, "fastmath": FASTMATH, "error_model": "numpy"}
-EXACT = {"cache": True, "nogil": True, "error_model": "numpy"}  # sums in their written order
+# Without numba's runtime (_nrt=False; the engine allocates nothing in compiled code) no array
+# is reference-counted: with it every slice and every array passed on is counted up and down by
+# atomic instructions, a third of W4's time (batches of one sample).
+LOOPS = {"cache": True, "nogil": True, "fastmath": FASTMATH, "error_model": "numpy", "_nrt": False}
+EXACT = {"cache": True, "nogil": True, "error_model": "numpy", "_nrt": False}  # sums as written
 
 # m n_in n_out from which a layer's products go to BLAS. Measured on one core: OpenBLAS's
 # small-matrix kernels beat these loops already on W2 (1.5M against 0.46M samples/s with every
@@ -692,6 +695,7 @@ def _epoch(
     n_features = X.shape[1]
     n_outputs = Y.shape[1]
     offset = 0
+    outputs, inputs, bs, gammas, betas = As[1:], Ads[1:], Ps[1::4], Ps[2::4], Ps[3::4]
     for t in range(starts.size):
         m = stops[t] - starts[t]
         X_batch = As[0]
@@ -707,9 +711,9 @@ def _epoch(
 
         # the output's activation comes with the cost, below: the last layer stays Z[L]
         offset = _forward(
-            X_batch[:m], As[1:], Ads[1:], Ws, Ps[1::4], Ps[2::4], Ps[3::4], means, variances,
-            Z_norms, stats, norm, use_blas, hidden, IDENTITY, True, U, offset, keep, bn,
-            consts, ints, chars, scratch,
+            X_batch[:m], outputs, inputs, Ws, bs, gammas, betas, means, variances, Z_norms,
+            stats, norm, use_blas, hidden, IDENTITY, True, U, offset, keep, bn, consts, ints,
+            chars, scratch,
         )  # fmt: skip
 
         J = _cost_and_delta(As[L][:m], Y_batch[:m], Ds[L - 1][:m], output, one, zero)
