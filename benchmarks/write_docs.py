@@ -17,6 +17,9 @@ pymdownx.snippets), so no output or measurement in them is typed by hand.
 - ``defaults``: ``benchmarks/defaults.py``'s table (the defaults against scikit-learn's; needs
   ``pip install ".[bench]"``) and a one-line summary;
 - ``notebook``: ``benchmarks/notebook.py``'s table (what the notebook's live view costs);
+- ``performance``: the README's summary of ``benchmarks/results.md`` (glassnet against its best
+  peer per workload), which ``python -m benchmarks.run --out benchmarks/results.md`` also writes;
+- ``threads``: ``benchmarks/threads.py``'s table (two trainings in two threads at once);
 - ``readme``: no measurement: copies the current fragments into README.md.
 
 The performance tables are ``benchmarks/results.md``, written by ``python -m benchmarks.run``.
@@ -493,6 +496,67 @@ def readme() -> None:
         print("README.md already holds the current fragments")
 
 
+RESULTS = ROOT / "benchmarks" / "results.md"
+
+
+def _markdown_table(lines: list[str]) -> list[list[str]]:
+    """The cells of a Markdown table's rows (its header first, without the --- line)."""
+    return [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in lines
+        if line.startswith("|") and not line.startswith("| ---")
+    ]
+
+
+def performance_summary(results: str) -> str:
+    """From benchmarks/results.md: per workload, glassnet numba against its best peer, and the
+    machine and load of that run."""
+    sections = re.split(r"^## ", results, flags=re.M)
+    rows, targets = [], [0, 0]
+    for section in sections:
+        title = section.splitlines()[0] if section else ""
+        if not (title.startswith("Training throughput") or title.startswith("W5 inference")):
+            continue
+        header, *body = _markdown_table(section.splitlines())
+        ours = header.index("glassnet numba")
+        for row in body:
+            ratio = row[-1]
+            match = re.match(r"\*\*([\d.]+)\*\* vs (.+)", ratio)
+            if not match:
+                continue
+            value, peer = float(match.group(1)), match.group(2)
+            targets[0] += value >= 1.0
+            targets[1] += 1
+            theirs = row[header.index(peer)].split(" ")[0]
+            rows.append(f"| {row[0]} | {row[ours].split(' ')[0]} | {theirs} ({peer}) | "
+                        f"**{value:.2f}** |")  # fmt: skip
+    machine = [line[2:] for line in results.splitlines()
+               if line.startswith(("- CPU:", "- run at", "- 1-minute load"))]  # fmt: skip
+    return "\n".join([
+        "| workload | glassnet | best peer | glassnet / best peer |",
+        "| --- | --- | --- | --- |",
+        *rows,
+        "",
+        f"glassnet is at least as fast as the fastest peer on {targets[0]} of these {targets[1]} "
+        "measures in this run (samples/s, or us for one sample; "
+        f"`python -m benchmarks.run --out benchmarks/results.md`: {'; '.join(machine)}).",
+    ]) + "\n"  # fmt: skip
+
+
+def performance() -> Path:
+    """The README's Performance table, from benchmarks/results.md (``python -m benchmarks.run
+    --out benchmarks/results.md`` writes it after each run of the suite)."""
+    return _write("performance", performance_summary(RESULTS.read_text(encoding="utf-8")))
+
+
+def threads() -> Path:
+    """``benchmarks/threads.py``: two networks trained in two threads at once against one after
+    the other (the compiled epoch releases the interpreter lock)."""
+    from .threads import measure
+
+    return _write("threads", f"{measure()}(Measured on {machine()}.)\n")
+
+
 def notebook() -> Path:
     """``benchmarks/notebook.py``: the demo's training with the notebook's live view against
     without it, in a real Jupyter kernel."""
@@ -516,6 +580,8 @@ GENERATORS = {
     "notebook": notebook,
     "classroom": classroom,
     "defaults": defaults,
+    "performance": performance,
+    "threads": threads,
     "readme": readme,
 }
 

@@ -422,6 +422,44 @@ def test_prediction_refuses_nan_and_infinity_by_row_in_any_input_form(dtype, bat
                                **TOLERANCE[dtype])  # fmt: skip
 
 
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_compiled_logits_are_the_reference_logits(batch_norm, monkeypatch):
+    """Network.logits (what the estimators' decision_function and predict_proba read) runs the
+    compiled pass in the network's dtype, with the output's activation left out; another dtype
+    goes through the NumPy pass."""
+    X = np.random.default_rng(5).standard_normal((30, 6))
+    calls, compiled = [], fused.Predictor.__call__
+    monkeypatch.setattr(fused.Predictor, "__call__",
+                        lambda self, net, X, logits=False: calls.append(logits)
+                        or compiled(self, net, X, logits))  # fmt: skip
+    for output, sizes in (("sigmoid", [6, 9, 1]), ("softmax", [6, 9, 4]), ("identity", [6, 2])):
+        net = gn.Network(sizes, output=output, seed=0, dtype=np.float64, batch_norm=batch_norm)
+        expected = X.copy()
+        for layer in net.layers:
+            Z, expected = layer.apply(expected)
+        calls.clear()
+        np.testing.assert_allclose(net.logits(X), Z, **TOLERANCE[np.float64])
+        assert calls == [True]
+        np.testing.assert_allclose(net.logits(X, dtype=np.float32), Z, rtol=1e-5, atol=1e-6)
+        assert calls == [True]  # float32 from a float64 network: the NumPy pass
+
+
+def test_the_estimators_predict_float32_input_with_the_compiled_pass(monkeypatch):
+    from glassnet.sklearn import GlassClassifier
+
+    X, y = data(np.random.default_rng(6), 5, "softmax", m=120, n_outputs=3)
+    clf = GlassClassifier(hidden_layer_sizes=(8,), epochs=3, random_state=0).fit(X, y)
+    reference = clf.predict_proba(X)  # float64 input: predicted in float64 by the NumPy pass
+    calls, compiled = [], fused.Predictor.__call__
+    monkeypatch.setattr(fused.Predictor, "__call__",
+                        lambda self, net, X, logits=False: calls.append(logits)
+                        or compiled(self, net, X, logits))  # fmt: skip
+    fast = clf.predict_proba(X.astype(np.float32))
+    assert calls == [True]
+    np.testing.assert_allclose(fast, reference, rtol=1e-4, atol=1e-6)
+    np.testing.assert_array_equal(clf.predict(X.astype(np.float32)), reference.argmax(axis=1))
+
+
 def test_prediction_follows_a_replaced_weight_array():
     net = gn.Network([3, 4, 1], seed=0)
     X = np.random.default_rng(0).standard_normal((6, 3)).astype(np.float32)
@@ -445,7 +483,8 @@ def test_prediction_is_compiled_and_leaves_the_caches_alone(dtype, monkeypatch):
         layer.Z = layer.A = None
     calls, compiled = [], fused.Predictor.__call__
     monkeypatch.setattr(fused.Predictor, "__call__",
-                        lambda self, net, X: calls.append(1) or compiled(self, net, X))  # fmt: skip
+                        lambda self, net, X, logits=False: calls.append(1)
+                        or compiled(self, net, X, logits))  # fmt: skip
     proba = net.predict_proba(X)
     labels = net.predict(X)
     assert len(calls) == 2 and all(layer.Z is None for layer in net.layers)

@@ -352,7 +352,12 @@ class Network:
     def logits(self, X, dtype=None) -> np.ndarray:
         """Z[L] for a batch X in prediction mode, keeping no cache: the network is left untouched,
         so several threads may predict with it at once. Computed in ``dtype`` (default: the
-        network's; scikit-learn's estimators predict float64 input in float64)."""
+        network's; scikit-learn's estimators predict float64 input in float64), by the compiled
+        forward pass when that is the network's dtype and the engine covers the network."""
+        if dtype is None or np.dtype(dtype) == self.dtype:
+            Z = engine.compiled(self, X, logits=True)
+            if Z is not None:
+                return Z
         X = check_X(X, n_features=self.n_features, dtype=dtype or self.dtype)
         Z = A = X
         for layer in self.layers:

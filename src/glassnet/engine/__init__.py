@@ -68,14 +68,21 @@ def forward(net, X) -> np.ndarray:
     keeping the layer caches: one compiled pass (BLAS products, in-place activations, reused
     buffers) when numba can run the network, else the network's own NumPy forward pass. X is
     validated first."""
+    A = compiled(net, X)
+    return A if A is not None else net.propagate(net.check_X(X))
+
+
+def compiled(net, X, logits: bool = False) -> np.ndarray | None:
+    """A[L] (or with ``logits`` Z[L]) for X by the compiled forward pass, in the network's dtype;
+    None when numba cannot run the network. X is validated (check_X's errors)."""
     predictor = _predictor(net)
     if predictor is None:
-        return net.propagate(net.check_X(X))
+        return None
     if _ready(net, X):  # finiteness is checked in the compiled pass
-        A = predictor(net, X)
+        A = predictor(net, X, logits)
         if A is not None:
             return A
-    return predictor(net, net.check_X(X))  # converted, or the error that names what is wrong
+    return predictor(net, net.check_X(X), logits)  # converted, or the error that names the fault
 
 
 def _ready(net, X) -> bool:

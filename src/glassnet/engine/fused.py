@@ -952,29 +952,30 @@ class Predictor:
         self.lock = threading.Lock()
         self.workspaces: dict[int, _Workspace] = {}
 
-    def __call__(self, net, X: np.ndarray) -> np.ndarray | None:
-        """A[L] for X of the network's shape and dtype (C-contiguous), as ``net.propagate(X)``
-        computes it in prediction mode; None, computing nothing, when X holds a NaN or an
-        infinity (the caller's check_X names them)."""
+    def __call__(self, net, X: np.ndarray, logits: bool = False) -> np.ndarray | None:
+        """A[L] (Z[L] with ``logits``) for X of the network's shape and dtype (C-contiguous), as
+        ``net.propagate(X)`` computes it in prediction mode; None, computing nothing, when X
+        holds a NaN or an infinity (the caller's check_X names them)."""
         m = X.shape[0]
         rows = m if self.norm else min(m, BLOCK)  # batch norm: the whole batch in one _forward
+        output = IDENTITY if logits else self.output
         if not self.lock.acquire(blocking=False):
-            return self._run(net, X, _Workspace(net, rows, training=False))
+            return self._run(net, X, _Workspace(net, rows, training=False), output)
         try:
             ws = self.workspaces.get(rows)
             if ws is None:
                 if len(self.workspaces) >= 4:
                     self.workspaces.pop(next(iter(self.workspaces)))
                 ws = self.workspaces[rows] = _Workspace(net, rows, training=False)
-            return self._run(net, X, ws)
+            return self._run(net, X, ws, output)
         finally:
             self.lock.release()
 
-    def _run(self, net, X: np.ndarray, ws: _Workspace) -> np.ndarray | None:
+    def _run(self, net, X: np.ndarray, ws: _Workspace, output: int) -> np.ndarray | None:
         if not self.norm:
             out = np.empty((X.shape[0], self.n_outputs), X.dtype)
             finite = _predict(X, out, ws.As[1:], self.Ws, self.bs, ws.use_blas, self.hidden,
-                              self.output, ws.As[1].shape[0], ws.consts, ws.ints, ws.chars,
+                              output, ws.As[1].shape[0], ws.consts, ws.ints, ws.chars,
                               ws.scratch)  # fmt: skip
             return out if finite else None
         if not _finite(X):
@@ -982,7 +983,7 @@ class Predictor:
         gammas, betas, means, variances = _norm_arrays(net, ws)
         _forward(
             X, ws.As[1:], ws.As[1:], self.Ws, self.bs, gammas, betas, means, variances,
-            ws.Z_norms, ws.stats, ws.norm, ws.use_blas, self.hidden, self.output, False, ws.U, 0,
+            ws.Z_norms, ws.stats, ws.norm, ws.use_blas, self.hidden, output, False, ws.U, 0,
             1.0, ws.bn, ws.consts, ws.ints, ws.chars, ws.scratch,
         )  # fmt: skip
         return ws.As[-1][: X.shape[0]].copy()
