@@ -346,6 +346,43 @@ def test_the_readme_regions_are_found(tmp_path):
     assert (inside.generated, outside.generated) == (True, False)
 
 
+def test_the_performance_summary_is_the_results_ratio_column():
+    """The README's table (docs/generated/performance.md) takes from benchmarks/results.md each
+    workload's glassnet cell, the named best peer's cell and the ratio, and counts the targets
+    met; and the fragment in the repository is the summary of the results in the repository."""
+    results = (
+        "## Training throughput (samples/s)\n\n"
+        "| workload | glassnet numba | glassnet numpy | JAX scan | PyTorch eager "
+        "| glassnet / best peer |\n"
+        "| --- | --- | --- | --- | --- | --- |\n"
+        "| W1 cat | 47.0k (41.6k..47.3k) | 35.6k | 44.0k (1..2) | 1.9k | **1.07** vs JAX scan |\n"
+        "| W8d x | 3.8k | 1.5k | - | - | - |\n"
+        "| W3 wide | 23.1k (1..2) | 16.8k | 24.9k | 23.0k | **0.93** vs JAX scan |\n\n"
+        "## Achieved GFLOP/s\n\n| workload | glassnet numba |\n| --- | --- |\n| W1 | 69.3 |\n\n"
+        "## W5 inference\n\n"
+        "| network | glassnet numba | onnxruntime | glassnet / best peer |\n"
+        "| --- | --- | --- | --- |\n"
+        "| W2 1 sample, us | 9.7 | 13.5 | **1.39** vs onnxruntime |\n\n"
+        "## Machine and load\n\n- CPU: a CPU\n- Python 3\n- run at 2026-12-02 05:50 UTC\n"
+        "- 1-minute load average before each system: min 0.58\n"
+    )  # fmt: skip
+    summary = WRITE_DOCS.performance_summary(results)
+    rows = [line for line in summary.splitlines() if line.startswith("| W")]
+    assert rows == [
+        "| W1 cat | 47.0k | 44.0k (JAX scan) | **1.07** |",
+        "| W3 wide | 23.1k | 24.9k (JAX scan) | **0.93** |",
+        "| W2 1 sample, us | 9.7 | 13.5 (onnxruntime) | **1.39** |",
+    ]
+    assert "on 2 of these 3 measures" in summary
+    assert "CPU: a CPU; run at 2026-12-02 05:50 UTC; 1-minute load" in summary
+    committed = (ROOT / "benchmarks" / "results.md").read_text(encoding="utf-8")
+    fragment = (GENERATED / "performance.md").read_text(encoding="utf-8")
+    assert fragment.split("\n", 1)[1] == WRITE_DOCS.performance_summary(committed), (
+        "docs/generated/performance.md is not the summary of benchmarks/results.md; rewrite it "
+        "with python -m benchmarks --write-docs --only performance"
+    )
+
+
 _LINK = re.compile(r"http://127\.0\.0\.1:8765/#\S+")
 _VIEW_OPTIONS = {  # VIEW_DEFAULTS in playground.js: view options, not settings
     "view": {"weights", "gradients"}, "show_test": {"0", "1"}, "discretize": {"0", "1"},

@@ -3,6 +3,7 @@
     python tools/mutate.py activations                    # tests/test_activations.py
     python tools/mutate.py data --only Standardizer --only batch_slices --only minibatches
     python tools/mutate.py losses --tests tests/test_network.py   # extra test files
+    python tools/mutate.py engine --only compiled -k "predict or logits"   # some tests only
 
 Each mutant is one small change to the module's source (an arithmetic operator swapped, a
 comparison moved across its boundary, a numeric constant changed, a condition negated, a `not`
@@ -248,10 +249,15 @@ def make_copy(workdir: Path, relative: Path, from_head: bool) -> Path:
     return workdir
 
 
-def run_tests(workdir: Path, tests: list[str], timeout: float) -> tuple[bool, float]:
-    """(passed, seconds) of pytest on the copy; a timeout counts as a failure."""
+def run_tests(
+    workdir: Path, tests: list[str], timeout: float, keyword: str | None = None
+) -> tuple[bool, float]:
+    """(passed, seconds) of pytest on the copy (only the tests matching ``keyword``, pytest's
+    -k, when given); a timeout counts as a failure."""
     env = dict(os.environ, PYTHONPATH=str(workdir / "src"), PYTHONDONTWRITEBYTECODE="1")
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    if keyword:
+        command += ["-k", keyword]
     start = time.perf_counter()
     with subprocess.Popen(
         command, cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -285,12 +291,17 @@ def _interrupt(signum, frame):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("module", help="module of src/glassnet, e.g. activations or engine.fused")
+    parser.add_argument(
+        "module", help="module of src/glassnet: activations, engine.fused, engine (a package)..."
+    )
     parser.add_argument("--tests", nargs="*", default=[], help="extra test files to run")
     parser.add_argument(
         "--only", action="append", default=[], help="mutate only this top-level def or Class.method"
     )
     parser.add_argument("--timeout", type=float, help="seconds per mutant (default 10x baseline)")
+    parser.add_argument(
+        "-k", "--keyword", help="run only the tests matching this pytest -k expression"
+    )
     parser.add_argument("--min", type=float, default=95.0, help="score needed to exit 0 (%%)")
     parser.add_argument(
         "--from-head",
@@ -303,6 +314,8 @@ def main(argv: list[str] | None = None) -> int:
 
     module = args.module.removesuffix(".py").replace("/", ".")
     relative = Path(*module.split(".")).with_suffix(".py")
+    if (PACKAGE / relative.with_suffix("") / "__init__.py").is_file():  # a package: engine
+        relative = relative.with_suffix("") / "__init__.py"
     path = PACKAGE / relative
     mirrored = ROOT / "tests" / f"test_{module.split('.')[-1]}.py"
     test_files = [mirrored, *(ROOT / t for t in args.tests)]
@@ -331,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         target = workdir / "src" / "glassnet" / relative
         for stale in target.parent.glob(f"__pycache__/{target.stem}.*.pyc"):
             stale.unlink()  # the mutated module is always compiled from its source
-        passed, baseline = run_tests(workdir, tests, timeout=600)
+        passed, baseline = run_tests(workdir, tests, timeout=600, keyword=args.keyword)
         if not passed:
             sys.exit(f"the tests fail without any mutation: python -m pytest {' '.join(tests)}")
         timeout = args.timeout or max(10.0, 10 * baseline)
@@ -339,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
         survivors, equivalent_hits = [], []
         for n, mutant in enumerate(mutants, 1):
             target.write_text(apply(source, mutant))
-            survived, _ = run_tests(workdir, tests, timeout)
+            survived, _ = run_tests(workdir, tests, timeout, args.keyword)
             key = mutant.key(module)
             if survived and key in equivalents:
                 equivalent_hits.append(key)

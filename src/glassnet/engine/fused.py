@@ -60,10 +60,10 @@ from .blas import gemm, gemv
 FASTMATH = {"reassoc", "contract", "nsz"}
 # A division by zero gives inf or NaN, as in NumPy and the reference engine. numba's default
 # ("python") tests every divisor to raise ZeroDivisionError, and that branch keeps a loop with a
-# division from being vectorized: Adam's and RMSProp's steps ran 4.7 times slower with it.
+# division from being vectorized (Adam's and RMSProp's steps: scalar code, several times slower).
 # Without numba's runtime (_nrt=False; the engine allocates nothing in compiled code) no array
 # is reference-counted: with it every slice and every array passed on is counted up and down by
-# atomic instructions, a third of W4's time (batches of one sample).
+# atomic instructions, which `perf` found taking much of W4's time (batches of one sample).
 LOOPS = {"cache": True, "nogil": True, "fastmath": FASTMATH, "error_model": "numpy", "_nrt": False}
 EXACT = {"cache": True, "nogil": True, "error_model": "numpy", "_nrt": False}  # sums as written
 
