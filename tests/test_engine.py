@@ -460,11 +460,33 @@ def test_the_estimators_predict_float32_input_with_the_compiled_pass(monkeypatch
     np.testing.assert_array_equal(clf.predict(X.astype(np.float32)), reference.argmax(axis=1))
 
 
+# equivalent: engine:95:26 0 -> 1 -- a one-row X then goes through check_X first, which returns
+# it as it is: the same answer, only slower (W5's latency measures it)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_prediction_refuses_a_wrong_shape_even_in_the_networks_own_dtype(dtype):
+    """Arrays the compiled pass could take as they are (C-contiguous, the network's dtype) but
+    of a shape it must not: check_X's errors, never a pass over memory that is not there."""
+    net = gn.Network([3, 4, 2], output="softmax", seed=0, dtype=dtype)
+    cases = {
+        (3,): "2-D", (2, 3, 1): "2-D", (0, 3): "empty", (5, 4): "4 features",
+        (5, 2): "2 features", (5, 0): "no features",
+    }  # fmt: skip
+    for shape, message in cases.items():
+        X = np.ones(shape, dtype)
+        assert X.flags.c_contiguous
+        for call in (net.predict_proba, net.predict, net.logits, net.outputs):
+            with pytest.raises(gn.GlassnetError, match=message):
+                call(X)
+
+
 def test_prediction_follows_a_replaced_weight_array():
     net = gn.Network([3, 4, 1], seed=0)
     X = np.random.default_rng(0).standard_normal((6, 3)).astype(np.float32)
     before = net.predict_proba(X)
+    predictor = engines._predictor(net)
+    assert engines._predictor(net) is predictor  # made once while nothing is replaced
     net.layers[0].W = net.layers[0].W * -1  # a new array, as a user (or a loader) may assign
+    assert engines._predictor(net) is not predictor
     after = net.predict_proba(X)
     np.testing.assert_allclose(after, net.forward(X)[:, 0], **TOLERANCE[np.float32])
     assert np.abs(after - before).max() > 1e-3
