@@ -31,6 +31,19 @@ def data(rng, n_features, output="sigmoid", m=M, n_outputs=1):
     return X, (y if n_outputs == 1 else np.stack([y / (k + 1) for k in range(n_outputs)], 1))
 
 
+def compiled_calls(monkeypatch) -> list[bool]:
+    """The list that every call of the compiled forward pass (fused.Predictor) appends its
+    ``logits`` flag to."""
+    calls, compiled = [], fused.Predictor.__call__
+
+    def counted(self, net, X, logits=False):
+        calls.append(logits)
+        return compiled(self, net, X, logits)
+
+    monkeypatch.setattr(fused.Predictor, "__call__", counted)
+    return calls
+
+
 def train_both(sizes, hidden, output, make_optimizer, batch_size, dtype, epochs=3, seed=7,
                **options):  # fmt: skip
     """Train the same network from the same seed with each engine; return both runs.
@@ -428,10 +441,7 @@ def test_compiled_logits_are_the_reference_logits(batch_norm, monkeypatch):
     compiled pass in the network's dtype, with the output's activation left out; another dtype
     goes through the NumPy pass."""
     X = np.random.default_rng(5).standard_normal((30, 6))
-    calls, compiled = [], fused.Predictor.__call__
-    monkeypatch.setattr(fused.Predictor, "__call__",
-                        lambda self, net, X, logits=False: calls.append(logits)
-                        or compiled(self, net, X, logits))  # fmt: skip
+    calls = compiled_calls(monkeypatch)
     for output, sizes in (("sigmoid", [6, 9, 1]), ("softmax", [6, 9, 4]), ("identity", [6, 2])):
         net = gn.Network(sizes, output=output, seed=0, dtype=np.float64, batch_norm=batch_norm)
         expected = X.copy()
@@ -450,10 +460,7 @@ def test_the_estimators_predict_float32_input_with_the_compiled_pass(monkeypatch
     X, y = data(np.random.default_rng(6), 5, "softmax", m=120, n_outputs=3)
     clf = GlassClassifier(hidden_layer_sizes=(8,), epochs=3, random_state=0).fit(X, y)
     reference = clf.predict_proba(X)  # float64 input: predicted in float64 by the NumPy pass
-    calls, compiled = [], fused.Predictor.__call__
-    monkeypatch.setattr(fused.Predictor, "__call__",
-                        lambda self, net, X, logits=False: calls.append(logits)
-                        or compiled(self, net, X, logits))  # fmt: skip
+    calls = compiled_calls(monkeypatch)
     fast = clf.predict_proba(X.astype(np.float32))
     assert calls == [True]
     np.testing.assert_allclose(fast, reference, rtol=1e-4, atol=1e-6)
@@ -503,13 +510,10 @@ def test_prediction_is_compiled_and_leaves_the_caches_alone(dtype, monkeypatch):
     state = net.dropout_rng.bit_generator.state
     for layer in net.layers:
         layer.Z = layer.A = None
-    calls, compiled = [], fused.Predictor.__call__
-    monkeypatch.setattr(fused.Predictor, "__call__",
-                        lambda self, net, X, logits=False: calls.append(1)
-                        or compiled(self, net, X, logits))  # fmt: skip
+    calls = compiled_calls(monkeypatch)
     proba = net.predict_proba(X)
     labels = net.predict(X)
-    assert len(calls) == 2 and all(layer.Z is None for layer in net.layers)
+    assert calls == [False, False] and all(layer.Z is None for layer in net.layers)
     assert net.dropout_rng.bit_generator.state == state  # no mask drawn
     expected = net.forward(X)
     np.testing.assert_allclose(proba, expected, **TOLERANCE[dtype])

@@ -613,8 +613,8 @@ def _finite(X):
 @njit(**EXACT)
 def _predict(X, out, As, Ws, bs, use_blas, hidden, output, block, consts, ints, chars, scratch):
     """A[L] of a network without batch norm into ``out``, ``block`` rows of X at a time through
-    every layer (a block's activations stay in cache). Returns False, computing nothing, when X
-    holds a NaN or an infinity."""
+    every layer (so that the buffers As hold ``block`` rows). Returns False, computing nothing,
+    when X holds a NaN or an infinity."""
     if not _finite(X):
         return False
     L = len(Ws)
