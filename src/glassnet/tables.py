@@ -187,6 +187,14 @@ def text_of(v) -> str:
     return str(v)
 
 
+def _numbers_if_all(values: np.ndarray) -> np.ndarray:
+    """An object column as float64 when every value is a number, else as it is."""
+    try:
+        return values.astype(np.float64)
+    except (TypeError, ValueError):
+        return values
+
+
 def _number(v) -> float | None:
     if isinstance(v, (bool, np.bool_)):
         return None
@@ -335,6 +343,20 @@ class Plan:
         return cls(columns, dropped, scaling, id_column, target)
 
     # ---- transform ----------------------------------------------------------------------
+
+    def read(self, X) -> Table:
+        """New rows as a table: a DataFrame, a mapping or a Table by column name, or a 2-D
+        array holding the plan's input columns in order."""
+        if isinstance(X, Table) or is_frame(X) or isinstance(X, Mapping):
+            return as_table(X)
+        rows = np.asarray(X, dtype=object)
+        if rows.ndim != 2 or rows.shape[1] != len(self.inputs):
+            raise GlassnetError(
+                f"this model was trained on a table; give a pandas DataFrame with the columns "
+                f"{', '.join(self.inputs)} (or rows of those {len(self.inputs)} columns, in that "
+                f"order); got {type(X).__name__} of shape {rows.shape}"
+            )
+        return as_table({name: _numbers_if_all(rows[:, j]) for j, name in enumerate(self.inputs)})
 
     def transform(self, table: Table, *, strict: bool = False) -> tuple[np.ndarray, Report]:
         """(X of shape (m, n_features), Report) for the rows of ``table``."""
