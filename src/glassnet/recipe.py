@@ -365,6 +365,7 @@ def fit(
     checkpoint_every: int = 1,
     resume=None,
     comm=None,
+    target: str | None = None,
 ) -> Fitted:
     """Carry the recipe out on (X, Y) and return the ``Fitted`` model: ``build`` it, then
     ``run`` it (both below; a front end that says what it built before training calls them
@@ -382,7 +383,7 @@ def fit(
     """
     fitted = build(
         recipe, X, Y, task, n_outputs=n_outputs, validation_data=validation_data,
-        previous=previous,
+        previous=previous, target=target,
     )  # fmt: skip
     return run(
         fitted, callbacks=callbacks, epochs=epochs, shuffle_seed=shuffle_seed,
@@ -399,10 +400,12 @@ def build(
     n_outputs: int | None = None,
     validation_data: tuple | None = None,
     previous: Fitted | None = None,
+    target: str | None = None,
 ) -> Fitted:
     """Everything the recipe describes for this data, before any training: the split, the
     plan or the standardizer, the target scaler, the network, the optimizer, and the prepared
-    training and validation data (arguments as for ``fit``)."""
+    training and validation data (arguments as for ``fit``; ``target`` names a table's target
+    column, which the plan then knows is not an input)."""
     table = X if isinstance(X, Table) else None
     X = table if table is not None else np.asarray(X)
     if table is not None and previous is None:
@@ -418,7 +421,9 @@ def build(
     if previous is None:
         plan = standardizer = None
         if table is not None:  # the plan learns from the training rows only
-            plan = Plan.fit(table.take(rows), scaling=recipe.scaling, keep=recipe.keep)
+            plan = Plan.fit(
+                table.take(rows), scaling=recipe.scaling, keep=recipe.keep, target=target
+            )
         elif recipe.standardize:
             standardizer = Standardizer().fit(X[rows])
         scaler = None

@@ -254,6 +254,7 @@ class _GlassEstimator(BaseEstimator):
             X,
             Y,
             self._task,
+            target=getattr(self, "_target_name", None),
             n_outputs=n_outputs,
             previous=previous,
             shuffle_seed=shuffle_seed,
@@ -288,6 +289,8 @@ class _GlassEstimator(BaseEstimator):
             self.feature_names_in_ = np.asarray(names, dtype=object)
             self.n_features_in_ = len(names)
         numeric = self._target_checks.get("y_numeric", False)
+        name = getattr(y, "name", None)
+        self._target_name = None if name is None else str(name)
         y = check_array(
             y, ensure_2d=False, dtype="numeric" if numeric else None, input_name="y",
             ensure_all_finite=numeric,

@@ -188,7 +188,7 @@ def run(args) -> int:
     if args.save_test:
         _save_test(args.save_test, data, test_rows)
     # what the setup layer builds is what is described, then trained
-    fitted = build(recipe, X, y, data.task, n_outputs=n_outputs)
+    fitted = build(recipe, X, y, data.task, n_outputs=n_outputs, target=data.target)
     net = fitted.network
     check_layer_sizes(net.sizes)
     engines.select(recipe.engine, net, fitted.optimizer)
