@@ -46,7 +46,17 @@ def test_robust_scaling_centres_on_the_median_divides_by_the_iqr_and_clips_smoot
     z = np.array([0.0, 1.0, 48.5, (-1e9 - 3) / 2])
     np.testing.assert_allclose(X[:, 0], smooth(z))
     assert np.all(np.abs(X) <= CLIP) and X[2, 0] == pytest.approx(2.9943, abs=1e-4)
+    # no square overflows: the largest numbers are clipped to 3, never 0 or NaN
+    X, _ = plan.transform(table(x=[1e308, -1e308, 1e200]))
+    np.testing.assert_allclose(X[:, 0], [CLIP, -CLIP, CLIP], rtol=1e-11)
     assert plan.feature_names == ["x"] and not report.lines()
+
+
+def test_a_value_beyond_float_range_once_scaled_is_refused():
+    plan = Plan.fit(table(x=[1.0, 2.0, 4.0, 9.0]), scaling="standard")
+    plan.columns[0].scale = [1e-300]  # as a tampered model file could hold
+    with pytest.raises(gn.GlassnetError, match="'x' at line 2 of t.csv is too large"):
+        plan.transform(table(x=[1e300]))
 
 
 def test_standard_scaling_and_none():

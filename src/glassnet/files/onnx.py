@@ -42,7 +42,7 @@ import numpy as np
 from ..data import Standardizer
 from ..errors import GlassnetError, GlassnetTypeError
 from ..network import Network
-from ..tables import CLIP, Plan
+from ..tables import CLAMP, CLIP, Plan
 from ..version import __version__
 from .archive import atomic_write
 from .model import estimator_parts
@@ -121,7 +121,7 @@ def _graph(onnx, net: Network, scaler: Standardizer | None, plan: Plan | None = 
     nodes, weights = [], []
 
     def constant(name: str, values, dtype=np.float32) -> str:
-        array = np.ascontiguousarray(values, dtype=dtype)
+        array = np.array(values, dtype=dtype)  # a copy, C-contiguous; a scalar stays 0-d
         weights.append(onnx.numpy_helper.from_array(array, name))
         return name
 
@@ -204,14 +204,16 @@ def _plan_nodes(onnx, plan: Plan, nodes: list, constant) -> list:
             helper.make_node("Div", [f"{tag}_centered", scale], [f"{tag}_z"]),
         ]
         z = f"{tag}_z"
-        if plan.scaling == "robust":  # z / sqrt(1 + (z / CLIP)^2)
+        if plan.scaling == "robust":  # clamp(z) / sqrt(1 + (clamp(z) / CLIP)^2)
             clip, one = constant(f"{tag}_clip", [CLIP]), constant(f"{tag}_one", [1.0])
+            low, high = constant(f"{tag}_low", -CLAMP), constant(f"{tag}_high", CLAMP)
             nodes += [
-                helper.make_node("Div", [z, clip], [f"{tag}_zc"]),
+                helper.make_node("Clip", [z, low, high], [f"{tag}_zk"]),
+                helper.make_node("Div", [f"{tag}_zk", clip], [f"{tag}_zc"]),
                 helper.make_node("Mul", [f"{tag}_zc", f"{tag}_zc"], [f"{tag}_zc2"]),
                 helper.make_node("Add", [f"{tag}_zc2", one], [f"{tag}_den2"]),
                 helper.make_node("Sqrt", [f"{tag}_den2"], [f"{tag}_den"]),
-                helper.make_node("Div", [z, f"{tag}_den"], [f"{tag}_clipped"]),
+                helper.make_node("Div", [f"{tag}_zk", f"{tag}_den"], [f"{tag}_clipped"]),
             ]
             z = f"{tag}_clipped"
         blocks.append(z)
