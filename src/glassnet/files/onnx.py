@@ -42,12 +42,12 @@ import numpy as np
 from ..data import Standardizer
 from ..errors import GlassnetError, GlassnetTypeError
 from ..network import Network
-from ..tables import CLAMP, CLIP, Plan
+from ..tables import CLAMP, CLIP, Plan, text_of
 from ..version import __version__
 from .archive import atomic_write
 from .model import estimator_parts
 
-__all__ = ["INPUT_NAME", "OPSET", "OUTPUT_NAMES", "to_onnx"]
+__all__ = ["INPUT_NAME", "OPSET", "OUTPUT_NAMES", "onnx_inputs", "to_onnx"]
 
 OPSET = 13
 ML_OPSET = 2  # ai.onnx.ml's LabelEncoder with string keys
@@ -112,6 +112,26 @@ def to_onnx(model, path, standardizer: Standardizer | None = None) -> Path:
     onnx.checker.check_model(onnx_model, full_check=True)
     data = onnx_model.SerializeToString()
     return atomic_write(Path(path), lambda file: file.write(data))
+
+
+def onnx_inputs(model, X) -> dict[str, np.ndarray]:
+    """The feeds of the exported graph for the rows X: for a model with a plan (a fitted
+    estimator or a loaded model file trained on a table) one (N, 1) array per input column by
+    name, float32 numbers (NaN where missing) and text ("" where missing); else {"X": X} as
+    float32."""
+    plan = _unpack(model, None)[3]
+    if plan is None:
+        return {INPUT_NAME: np.asarray(X, dtype=np.float32)}
+    table = plan.read(X)
+    feeds = {}
+    for column in plan.columns:
+        values = table.column(column.name)
+        if column.kind == "category":
+            text = ["" if v is None else text_of(v) for v in values]
+            feeds[column.name] = np.array(text, dtype=object).reshape(-1, 1)
+        else:
+            feeds[column.name] = np.asarray(values, dtype=np.float32).reshape(-1, 1)
+    return feeds
 
 
 def _graph(onnx, net: Network, scaler: Standardizer | None, plan: Plan | None = None):
