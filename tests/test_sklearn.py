@@ -30,6 +30,7 @@ from sklearn.pipeline import Pipeline, make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
+from glassnet.errors import ConvergenceWarning  # noqa: E402
 from glassnet.sklearn import GlassClassifier, GlassRegressor  # noqa: E402
 
 # Small and fast, so that the whole suite of checks runs in about a second: the lecture's recipe
@@ -497,3 +498,12 @@ def test_numbers_alone_are_standardized_and_a_gap_makes_a_table(blobs):
         GlassClassifier(scaling="log", epochs=1).fit(frame, y)
     kept = GlassClassifier(epochs=1, scaling="standard", keep=["f1"]).fit(frame, y)
     assert kept.plan_.scaling == "standard"
+
+
+def test_a_regressor_stopped_short_warns_as_mlp_regressor_does(blobs):
+    X, _ = blobs
+    with pytest.warns(ConvergenceWarning, match="the training cost was still falling"):
+        GlassRegressor(epochs=5, random_state=0).fit(X, X[:, 0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # converged (early stopping): no warning
+        GlassRegressor(epochs=400, random_state=0).fit(X, X[:, 0])

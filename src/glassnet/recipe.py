@@ -223,14 +223,27 @@ class Plateau:
 
 
 def still_falling(history: History, patience: int) -> bool:
-    """Whether the validation cost was still falling when training ended: the run went to its
-    last epoch without stopping early, and its best validation cost is one of the last
-    ``patience`` epochs. More epochs would likely have helped."""
-    costs = history.val_costs
-    if not costs or history.stop_training:
+    """Whether the monitored cost was still falling when training ended: the run went to its
+    last epoch without stopping early, and its best cost is one of the last ``patience``
+    epochs: the validation cost where there is one, else the training cost, which must have
+    fallen by more than ``TOL`` (as ``Plateau`` counts progress). More epochs would likely
+    have helped."""
+    if history.stop_training:
         return False
-    best = int(np.argmin(costs))
-    return len(costs) - 1 - best < patience and len(costs) > 1
+    costs, tol = history.val_costs, 0.0
+    if not costs:
+        costs, tol = history.epoch_costs, TOL
+    if len(costs) < 2:
+        return False
+    best, stale = np.inf, 0
+    for cost in costs:
+        best, stale = (cost, 0) if cost < best - tol else (best, stale + 1)
+    return stale < patience
+
+
+def monitored(history: History) -> str:
+    """Which cost ``still_falling`` and early stopping watch: "validation" or "training"."""
+    return "validation" if history.val_costs else "training"
 
 
 def output_layer(task: str, n_outputs: int) -> tuple[int, str]:
@@ -517,6 +530,7 @@ __all__ = [
     "holdout",
     "make_network",
     "make_optimizer",
+    "monitored",
     "named",
     "output_layer",
     "run",

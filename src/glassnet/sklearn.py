@@ -269,8 +269,9 @@ class _GlassEstimator(BaseEstimator):
             self.history_, plan.early_stopping or recipe.DEFAULT.early_stopping
         ):
             warnings.warn(
-                f"{type(self).__name__} stopped at epochs={plan.epochs} while the validation "
-                "cost was still falling; raise epochs for a better model",
+                f"{type(self).__name__} stopped at epochs={plan.epochs} while the "
+                f"{recipe.monitored(self.history_)} cost was still falling; raise epochs for a "
+                "better model",
                 ConvergenceWarning,
                 stacklevel=3,
             )

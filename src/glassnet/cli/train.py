@@ -38,6 +38,7 @@ from ..recipe import (
     customized,
     holdout,
     make_optimizer,
+    monitored,
     named,
     output_layer,
     still_falling,
@@ -367,8 +368,9 @@ def _stopping(recipe: Recipe, history, validated: bool) -> list[str]:
         )
     if still_falling(history, recipe.early_stopping or DEFAULT.early_stopping):
         lines.append(
-            f"  note: the validation cost was still falling after the last of {recipe.epochs} "
-            f"epochs; raise --epochs (e.g. --epochs {2 * recipe.epochs}) for a better model"
+            f"  note: the {monitored(history)} cost was still falling after the last of "
+            f"{recipe.epochs} epochs; raise --epochs (e.g. --epochs {2 * recipe.epochs}) for a "
+            "better model"
         )
     return lines
 
