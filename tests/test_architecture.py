@@ -35,6 +35,7 @@ LAYERS = {
     "glassnet.distributed": 3,
     "glassnet.files": 4,
     "glassnet.training": 5,
+    "glassnet.callbacks": 5,
     "glassnet.recipe": 6,
     "glassnet.progress": 7,
     "glassnet.plots": 7,

@@ -103,6 +103,7 @@ class _GlassEstimator(BaseEstimator):
         dtype: str = "float32",
         scaling: str | None = None,
         keep=None,
+        callbacks=None,
     ) -> None:
         self.recipe = recipe
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -124,6 +125,7 @@ class _GlassEstimator(BaseEstimator):
         self.dtype = dtype
         self.scaling = scaling
         self.keep = keep
+        self.callbacks = callbacks
 
     # ---- hooks for subclasses -------------------------------------------------------------
 
@@ -258,7 +260,7 @@ class _GlassEstimator(BaseEstimator):
             n_outputs=n_outputs,
             previous=previous,
             shuffle_seed=shuffle_seed,
-            callbacks=[self._report] if self.verbose else (),
+            callbacks=[*(self.callbacks or ()), *([self._report] if self.verbose else [])],
         )
         self.network_, self.optimizer_ = fitted.network, fitted.optimizer
         self.history_, self.standardizer_ = fitted.history, fitted.standardizer
@@ -440,6 +442,8 @@ class GlassClassifier(ClassifierMixin, _GlassEstimator):
       smooth clipping x / sqrt(1 + (x/3)^2)) or "standard" (mean and std); None: the recipe's.
     - ``keep``: a DataFrame's columns to use even where the plan would drop them (ids, free
       text, columns of one value).
+    - ``callbacks``: ``glassnet.callbacks.Callback`` objects (or functions of the history)
+      called by the training loop: e.g. ``CSVLogger("log.csv")``, ``TensorBoard("runs")``.
 
     Fitted attributes: ``network_`` (a ``gn.Network``), ``plan_`` (the ``glassnet.tables.Plan``
     of a DataFrame, else None), ``standardizer_`` (a ``gn.Standardizer`` or None),

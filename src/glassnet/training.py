@@ -21,6 +21,7 @@ import numpy as np
 
 from . import engine as engines
 from . import optimizers
+from .callbacks import as_callbacks
 from .data import batch_slices, split_rows
 from .errors import DivergenceError, GlassnetError
 from .files import checkpoints
@@ -64,10 +65,11 @@ def train(
 
     ``optimizer`` is an ``Optimizer``, a name ("adam", "momentum", ...) or an optimizer class
     (with its defaults); None is the lecture's ``Momentum(lr=0.01, beta=0.9)``. ``seed``
-    fixes the shuffling, so the same network, data and seed give bit-identical weights. Each
-    callback is called with the History after every epoch. Pass a previous ``history`` to
-    continue it. ``engine`` picks how epochs run: "numpy" (the readable reference) or "auto"
-    (the fastest available).
+    fixes the shuffling, so the same network, data and seed give bit-identical weights.
+    ``callbacks`` are ``glassnet.callbacks.Callback`` objects (hooks at train and epoch begin
+    and end, able to stop training) or plain functions called with the History after every
+    epoch. Pass a previous ``history`` to continue it. ``engine`` picks how epochs run:
+    "numpy" (the readable reference) or "auto" (the fastest available).
 
     Beyond the lecture: ``validation_split`` holds out that fraction of (X, y) as validation data
     (``glassnet.data.split_rows``: seeded, stratified by class for a classifier);
@@ -109,6 +111,9 @@ def train(
     if resume is not None:
         state.adopt(checkpoints.load(resume))
     history = state.history
+    callbacks = as_callbacks(callbacks)
+    for callback in callbacks:
+        callback.on_train_begin(state)
     slices = batch_slices(X.shape[0], batch_size)
     sizes = np.array([s.stop - s.start for s in slices])
     start = time.perf_counter() - (history.seconds[-1] if history.seconds else 0.0)
@@ -119,6 +124,8 @@ def train(
             break
         snapshot = state.snapshot()
         try:
+            for callback in callbacks:
+                callback.on_epoch_begin(state, epoch)
             optimizer.begin_epoch()
             order = state.rng.permutation(X.shape[0]) if shuffle else np.arange(X.shape[0])
             with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
@@ -142,7 +149,7 @@ def train(
                 if not improved and early_stopping:
                     history.stop_training = epoch - state.best.epoch >= early_stopping
             for callback in callbacks:
-                callback(history)
+                callback.on_epoch_end(state, epoch)
         except KeyboardInterrupt:
             if checkpoint is None:
                 raise
@@ -159,6 +166,8 @@ def train(
             checkpoints.save(checkpoint, state)
     if restore_best:
         state.restore_best()
+    for callback in callbacks:
+        callback.on_train_end(state)
     return history
 
 

@@ -76,6 +76,16 @@ def build() -> argparse.ArgumentParser:
         help="auto (the fastest available), numpy or numba (default auto)",
     )
     command.add_argument(
+        "--log-csv", default=None, metavar="FILE",
+        help="write one CSV row per epoch here: cost, validation cost and accuracy, lr, seconds "
+        "(default: none)",
+    )  # fmt: skip
+    command.add_argument(
+        "--tensorboard", default=None, metavar="DIR",
+        help="write TensorBoard logs here (tensorboard --logdir DIR): costs, accuracy, lr, "
+        "per-layer gradient norms, weight histograms (default: none)",
+    )  # fmt: skip
+    command.add_argument(
         "--checkpoint", default=None, help="write the training state here (default: none)"
     )
     command.add_argument(

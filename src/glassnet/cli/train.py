@@ -18,13 +18,14 @@ so the saved model predicts in the target's units with no change to the model fi
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import sys
 
 import numpy as np
 
+from .. import callbacks, metrics, optimizers, readers
 from .. import engine as engines
-from .. import metrics, optimizers, readers
 from ..errors import GlassnetError
 from ..files.archive import atomic_write
 from ..files.model import save
@@ -151,7 +152,7 @@ def run(args) -> int:
     hidden_layers = list(recipe.hidden_layers) if args.layers is None else _layers(args.layers)
     image_size = check_count(args.image_size, "image_size")
     checkpoint_every = check_count(args.checkpoint_every, "checkpoint_every")
-    for output in (args.out, args.plot, args.checkpoint, args.save_test):
+    for output in (args.out, args.plot, args.checkpoint, args.save_test, args.log_csv):
         check_folder(output)
     plots = optional_module("plots", "train --plot", "demo") if args.plot else None
     comm = None
@@ -205,11 +206,13 @@ def run(args) -> int:
         say(f"  {name:<10} {value}" if name else value)
     sys.stdout.flush()
 
+    loggers = _loggers(args, fitted)
+
     def trained_with(callbacks):
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is an error of its own
             return run_recipe(
                 fitted,
-                callbacks=callbacks,
+                callbacks=[*loggers, *callbacks],
                 checkpoint=args.checkpoint,
                 checkpoint_every=checkpoint_every,
                 resume=args.resume,
@@ -282,6 +285,22 @@ def run(args) -> int:
         plots.cost_curve(history, args.plot)
         say(f"saved the cost curve to {args.plot}")
     return 0
+
+
+def _loggers(args, fitted) -> list:
+    """The callbacks --log-csv and --tensorboard ask for; TensorBoard's gradient norms are
+    measured on up to 256 training rows."""
+    loggers = []
+    if args.log_csv:
+        loggers.append(callbacks.CSVLogger(args.log_csv, append=args.resume is not None))
+    if args.tensorboard:
+        if importlib.util.find_spec("tensorboardX") is None:
+            raise GlassnetError(
+                "train --tensorboard needs tensorboardX: pip install \"glassnet[tensorboard]\""
+            )
+        X, Y = fitted.training
+        loggers.append(callbacks.TensorBoard(args.tensorboard, data=(X[:256], Y[:256])))
+    return loggers
 
 
 def _rows(X, rows):
