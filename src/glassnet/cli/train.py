@@ -33,6 +33,7 @@ from ..network import Network
 from ..recipe import (
     DEFAULT,
     RECIPES,
+    TOL,
     Recipe,
     build,
     class_of_rows,
@@ -127,8 +128,9 @@ def add_recipe_options(command) -> None:
         type=int,
         default=None,
         metavar="PATIENCE",
-        help=f"stop after this many epochs without a better validation cost and keep the best "
-        f"epoch's weights; 0: off (default {base.early_stopping})",
+        help=f"stop after this many epochs without a better validation cost (without "
+        f"validation data: training cost, by more than {TOL:g}) and keep the best epoch's "
+        f"weights; 0: off (default {base.early_stopping} with validation data, else off)",
     )
 
 
@@ -341,6 +343,8 @@ def _recipe(args) -> Recipe:
     if patience is not None:
         patience = check_count(patience, "early_stopping", minimum=0)
         base = base.replace(early_stopping=patience or None, restore_best=patience > 0)
+    elif not split:  # without validation data, early stopping only when asked for
+        base = base.replace(early_stopping=None, restore_best=False)
     return customized(
         base,
         beta=args.beta,
@@ -470,12 +474,12 @@ def _configuration(args, fitted, data, counts, scaling) -> list:
         )
     else:
         labels = ("labels", class_list(data.classes) + column)
-    stopping = "no early stopping"
+    stopping = "no early stopping: every epoch is trained"
     if recipe.early_stopping:
-        watched = "validation" if n_val else "training"
+        watched = "validation cost" if n_val else f"training cost (by more than {TOL:g})"
         stopping = (
-            f"early stopping after {recipe.early_stopping} epochs without a better {watched} "
-            "cost, keeping the best epoch"
+            f"early stopping after {recipe.early_stopping} epochs without a better {watched}, "
+            "keeping the best epoch"
         )
     lines = [
         ("", "glassnet train"),
