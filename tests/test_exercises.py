@@ -563,3 +563,27 @@ def test_module_name_of_the_child_is_importable():
 
     assert callable(check.child) and check.MARKER
     assert sys.executable
+
+
+def test_check_all_says_when_a_failure_may_come_from_a_function_it_calls():
+    functions = dict(CORRECT)
+    functions["linear_backward"] = next(f for e, n, f in WRONG if n == "transposed dW")
+    CORRECT["linear_activation_backward"].__globals__["linear_backward"] = functions[
+        "linear_backward"]  # fmt: skip
+    try:
+        reports = exercises.check_all(functions)
+    finally:
+        CORRECT["linear_activation_backward"].__globals__["linear_backward"] = CORRECT[
+            "linear_backward"]  # fmt: skip
+    assert not reports["linear_activation_backward"].passed
+    assert reports["linear_activation_backward"].diagnosis.endswith(
+        "(it may call linear_backward, which fails: fix that first)")  # fmt: skip
+    assert reports["linear_backward"].diagnosis.startswith("dW is (")
+    assert "may call" not in reports["linear_backward"].diagnosis
+
+
+def test_the_report_shows_the_inputs_shapes():
+    report = exercises.check("linear_activation_backward", reference.linear_activation_backward)
+    inputs = report.cases[0].inputs
+    assert inputs["cache"].startswith("((") and inputs["activation"] == "sigmoid"
+    assert isinstance(inputs["dA"], tuple)

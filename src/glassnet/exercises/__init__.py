@@ -46,17 +46,33 @@ EXERCISES_AND_POINTS: tuple[tuple[str, int], ...] = (
 )
 EXERCISES: list[str] = [name for name, _ in EXERCISES_AND_POINTS]
 POINTS: dict[str, int] = dict(EXERCISES_AND_POINTS)
+# the exercises whose course solution calls others: a failure there may come from those
+CALLS: dict[str, tuple[str, ...]] = {
+    "linear_activation_forward": ("linear_forward", "sigmoid", "relu", "tanh"),
+    "L_model_forward": ("linear_activation_forward",),
+    "linear_activation_backward": (
+        "linear_backward", "sigmoid_backward", "relu_backward", "tanh_backward",
+    ),
+    "L_model_backward": ("linear_activation_backward",),
+}  # fmt: skip
 
 
 def check_all(functions) -> dict[str, Report]:
     """``check`` every exercise that ``functions`` (a module, a dict such as ``globals()``, or
     any object with the functions as attributes) defines: {name: Report}, in the lecture's
-    order."""
+    order. A failing exercise whose course solution calls a failing one says so (``CALLS``)."""
     found = functions if isinstance(functions, dict) else vars(functions)
-    return {name: check(name, found[name]) for name in EXERCISES if callable(found.get(name))}
+    reports = {name: check(name, found[name]) for name in EXERCISES if callable(found.get(name))}
+    for name, report in reports.items():
+        failing = [c for c in CALLS.get(name, ()) if c in reports and not reports[c].passed]
+        if failing and not report.passed:
+            report.diagnosis += (f" (it may call {', '.join(failing)}, which fail"
+                                 f"{'s' * (len(failing) == 1)}: fix that first)")  # fmt: skip
+    return reports
 
 
 __all__ = [
+    "CALLS",
     "EXERCISES",
     "POINTS",
     "Case",

@@ -132,7 +132,7 @@ class Report:
             shapes = ", ".join(f"{k} {v}" for k, v in c.inputs.items())
             mark = "ok  " if c.passed else "FAIL"
             detail = f"  {c.problem}" if c.problem else ""
-            error = "-" if c.got is None else f"{c.error:.2g}"
+            error = f"{c.error:.2g}" if math.isfinite(c.error) else "-"
             lines.append(f"  {mark} {c.kind:<14} {shapes}; error {error}{detail}")
         return "\n".join(lines)
 
@@ -149,7 +149,7 @@ class Report:
         rows = "".join(
             f"<tr><td>{'ok' if c.passed else 'FAIL'}</td><td>{escape(c.kind)}</td>"
             f"<td>{escape(', '.join(f'{k} {v}' for k, v in c.inputs.items()))}</td>"
-            f"<td>{'-' if c.got is None else f'{c.error:.2g}'}</td>"
+            f"<td>{f'{c.error:.2g}' if math.isfinite(c.error) else '-'}</td>"
             f"<td>{escape(c.problem)}</td></tr>"
             for c in self.cases
         )
@@ -327,24 +327,27 @@ def _shape_message(exercise: str, name: str, expected, got) -> str:
 # ---- the check -------------------------------------------------------------------------------
 
 
+def _describe(value, depth: int = 0) -> object:
+    """An input for the report: an array's shape, a tuple's shapes, a dict's size, a number."""
+    if isinstance(value, np.ndarray):
+        return tuple(value.shape)
+    if isinstance(value, dict):
+        return f"{len(value)} arrays"
+    if isinstance(value, (tuple, list)) and value and all(
+        isinstance(v, (int, np.integer)) for v in value
+    ):
+        return list(value)
+    if isinstance(value, (tuple, list)):
+        if depth > 1 or len(value) > 4:
+            return f"{len(value)} items"
+        return "(" + ", ".join(str(_describe(v, depth + 1)) for v in value) + ")"
+    if isinstance(value, float):
+        return float(f"{value:.3g}")
+    return value
+
+
 def _shapes(args: tuple, names: list[str]) -> dict[str, object]:
-    shapes = {}
-    for name, value in zip(names, args, strict=False):
-        if isinstance(value, np.ndarray):
-            shapes[name] = tuple(value.shape)
-        elif isinstance(value, dict):
-            shapes[name] = f"{len(value)} arrays"
-        elif isinstance(value, (tuple, list)) and value and all(
-            isinstance(v, (int, np.integer)) for v in value
-        ):
-            shapes[name] = list(value)
-        elif isinstance(value, (tuple, list)):
-            shapes[name] = f"{len(value)} items"
-        elif isinstance(value, float):
-            shapes[name] = float(f"{value:.3g}")
-        else:
-            shapes[name] = value
-    return shapes
+    return {name: _describe(value) for name, value in zip(names, args, strict=False)}
 
 
 def _parameter_names(exercise: str) -> list[str]:
