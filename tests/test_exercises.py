@@ -355,3 +355,16 @@ def test_module_name_of_the_child_is_importable():
 
     assert callable(check.child) and check.MARKER
     assert sys.executable
+
+
+def test_the_stub_module_runs_as_a_script(tmp_path):
+    import os
+    import subprocess
+
+    _, py = exercises.write(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    done = subprocess.run([sys.executable, str(py)], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("not implemented yet: replace") == 21
+    assert done.stdout.rstrip().endswith("train_with: initialize_velocity is not implemented yet")

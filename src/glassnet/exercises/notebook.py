@@ -72,7 +72,10 @@ if __name__ == "__main__":
     for name in exercises.EXERCISES:
         print(exercises.check(name, globals()[name]))
         print()
-    print(exercises.train_with(globals()))
+    try:
+        print(exercises.train_with(globals()))
+    except exercises.ExerciseFailed as e:
+        print(e)
 '''
 
 
