@@ -221,8 +221,11 @@ def test_the_notebook_is_nbgraders_format():
     nbgrader_format = pytest.importorskip("nbgrader.nbgraderformat")
     nbgrader_format.MetadataValidator().validate_nb(solutions)
     nbgrader_format.MetadataValidator().validate_nb(stubs)
-    from nbgrader.preprocessors import ClearSolutions
+    from nbgrader.preprocessors import CheckCellMetadata, ClearSolutions, ComputeChecksums
 
+    checked, _ = CheckCellMetadata().preprocess(copy.deepcopy(solutions), {})
+    summed, _ = ComputeChecksums().preprocess(checked, {})
+    assert all(c.metadata["nbgrader"].get("checksum") for c in summed.cells)
     cleared, _ = ClearSolutions().preprocess(copy.deepcopy(solutions), {})
     assert [c.source for c in cleared.cells] == [c.source for c in stubs.cells]
     assert [c.metadata for c in cleared.cells] == [c.metadata for c in stubs.cells]
@@ -368,3 +371,44 @@ def test_the_stub_module_runs_as_a_script(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("not implemented yet: replace") == 21
     assert done.stdout.rstrip().endswith("train_with: initialize_velocity is not implemented yet")
+
+
+def test_an_nbgrader_course_releases_and_autogrades_the_notebook_unchanged(tmp_path):
+    """nbgrader itself: generate_assignment makes the students' version from the teacher's, and
+    autograde scores the solutions 33 of 33 points and the stubs 0, in a real kernel."""
+    import csv
+    import os
+    import shutil
+    import subprocess
+
+    pytest.importorskip("nbgrader")
+    nbgrader = shutil.which("nbgrader", path=str(Path(sys.executable).parent))
+    if nbgrader is None:
+        pytest.skip("no nbgrader command next to this Python")
+    env = {**os.environ, "PYTHONPATH": str(SRC)}  # the kernel imports this checkout's glassnet
+
+    def run(*argv):
+        done = subprocess.run([nbgrader, *argv], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=600)  # fmt: skip
+        assert done.returncode == 0, done.stderr[-3000:]
+
+    teacher, _ = exercises.write(tmp_path / "teacher", solutions=True)
+    students, _ = exercises.write(tmp_path / "students")
+    (tmp_path / "source" / "ps1").mkdir(parents=True)
+    shutil.copy(teacher, tmp_path / "source" / "ps1")
+    run("generate_assignment", "ps1", "--force")
+    import nbformat
+
+    released = nbformat.read(str(tmp_path / "release" / "ps1" / "exercises.ipynb"), as_version=4)
+    ours = nbformat.read(str(students), as_version=4)
+    assert [c.source for c in released.cells] == [c.source for c in ours.cells]
+    for student, notebook in (("alice", teacher), ("bob", students)):
+        (tmp_path / "submitted" / student / "ps1").mkdir(parents=True)
+        shutil.copy(notebook, tmp_path / "submitted" / student / "ps1")
+    run("autograde", "ps1", "--create", "--force")
+    run("export")
+    with open(tmp_path / "grades.csv", newline="") as f:
+        scores = {row["student_id"]: (float(row["score"]), float(row["max_score"]))
+                  for row in csv.DictReader(f)}  # fmt: skip
+    total = float(sum(exercises.POINTS.values()))
+    assert scores == {"alice": (total, total), "bob": (0.0, total)}
