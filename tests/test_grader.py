@@ -73,19 +73,119 @@ def test_a_shape_error_names_both_shapes_and_what_it_suggests():
     n, m = first.expected["dW"].shape
     assert report.diagnosis.startswith(f"dW is ({m}, {n}), expected ({n}, {m}): did you multiply "
                                        "A_prev @ dZ.T?")  # fmt: skip
-    assert first.problem.startswith(f"dW is ({m}, {n}), expected ({n}, {m})")
+    assert first.problem == (f"dW is ({m}, {n}), expected ({n}, {m}): did you multiply "
+                             "A_prev @ dZ.T? dW = (1/m) np.dot(dZ, A_prev.T)")  # fmt: skip
     assert report.score == 0.0
     flat = next(f for e, n, f in WRONG if n == "db 1-D")
-    assert exercises.check("linear_backward", flat).diagnosis.startswith("db is (")
+    first = exercises.check("linear_backward", flat).cases[0]
+    n = first.expected["db"].shape[0]
+    assert first.problem == (f"db is ({n},), expected ({n}, 1): keep it 2-D (keepdims=True or "
+                             ".reshape)")  # fmt: skip
+    axis0 = next(f for e, n, f in WRONG if n == "db wrong axis")
+    first = exercises.check("linear_backward", axis0).cases[0]
+    n, m = first.expected["db"].shape[0], first.expected["dA_prev"].shape[1]
+    assert first.problem == (f"db is (1, {m}), expected ({n}, 1): sum over the samples, axis=1, "
+                             "with keepdims=True")  # fmt: skip
+
+    def sigmoid(Z):
+        return reference.sigmoid(Z)[0].T, Z
+
+    first = exercises.check("sigmoid", sigmoid).cases[0]
+    n, m = first.expected["A"].shape
+    assert first.problem == f"A is ({m}, {n}), expected ({n}, {m}): did you transpose it?"
 
 
 def test_an_unknown_wrong_value_says_which_output_and_by_how_much():
-    def sigmoid(Z):
-        return 1 / (1 + np.exp(-Z)) + 1e-3, Z
+    def sigmoid(Z):  # off by 1e-3 times the number of samples
+        return reference.sigmoid(Z)[0] + 1e-3 * Z.shape[1], Z
 
     report = exercises.check("sigmoid", sigmoid)
     assert report.mistake is None and not report.passed
-    assert report.diagnosis.startswith("A: wrong values on 7 of 7 cases: off by up to 0.001")
+    (Z,) = cases.generate("sigmoid")[0][1]
+    scale = np.max(np.abs(reference.sigmoid(Z)[0]))
+    assert report.diagnosis == (
+        f"A: wrong values on 7 of 7 cases (first: the case 'random shapes'): off by up to "
+        f"{1e-3 * Z.shape[1]:.3g} where the largest expected value is {scale:.3g}; compare it "
+        "with the formula in the docstring"
+    )
+
+
+def test_the_first_wrong_output_is_named():
+    def linear_backward(dZ, cache):
+        dA_prev, dW, db = reference.linear_backward(dZ, cache)
+        return dA_prev, 2 * dW, 3 * db
+
+    report = exercises.check("linear_backward", linear_backward)
+    assert all(c.problem == "dW: wrong values" for c in report.cases)
+
+
+def test_a_missing_key_or_a_nan_says_so_without_a_size():
+    def L_model_backward(AL, Y, caches):
+        grads = reference.L_model_backward(AL, Y, caches)
+        del grads["dW1"]
+        return grads
+
+    report = exercises.check("L_model_backward", L_model_backward)
+    assert report.diagnosis == ("grads['dW1'] is missing on 7 of 7 cases (first: the case "
+                                "'random shapes')")  # fmt: skip
+
+    def tanh(Z):
+        return np.full(Z.shape, np.nan), Z
+
+    report = exercises.check("tanh", tanh)
+    assert report.diagnosis == ("A: has nan or inf where the expected value is finite on 7 of 7 "
+                                "cases (first: the case 'random shapes')")  # fmt: skip
+
+
+@pytest.fixture
+def fake_bank(monkeypatch):
+    """A bank of made-up mistakes of relu, to test how the grader picks one."""
+
+    def use(*entries):
+        monkeypatch.setattr(mistakes, "BANK", [mistakes.Mistake("relu", n, f"made up: {n}", f)
+                                               for n, f in entries])  # fmt: skip
+
+    return use
+
+
+def _relu_wrong_when_m_is(ms):
+    def relu(Z):
+        A, cache = reference.relu(Z)
+        return (A + 1.0 if Z.shape[1] in ms else A), cache
+
+    return relu
+
+
+def test_a_tie_on_the_failing_cases_goes_to_the_mistake_that_also_matches_the_rest(fake_bank):
+    m_values = [args[0].shape[1] for _, args in cases.generate("relu")]
+    one = {m_values[3]}  # the failing case: one sample
+    student = _relu_wrong_when_m_is(one)
+
+    def elsewhere_too(Z):  # matches the failing case, and fails where the student passes
+        A, cache = reference.relu(Z)
+        return A + 1.0 if Z.shape[1] in one else A - 1.0, cache
+
+    fake_bank(("elsewhere", elsewhere_too), ("exact", student), ("exact too", student))
+    report = exercises.check("relu", student)
+    assert report.mistake == "exact" and report.diagnosis == "made up: exact"
+
+
+def test_a_mistake_matching_too_few_failing_cases_is_not_named(fake_bank):
+    m_values = [args[0].shape[1] for _, args in cases.generate("relu")]
+    student = _relu_wrong_when_m_is(set(m_values))  # every case fails
+    some = set(m_values[:5])  # 5 of 7 failing cases: under 75 %
+    fake_bank(("some", _relu_wrong_when_m_is(some)))
+    report = exercises.check("relu", student)
+    assert report.mistake is None and report.diagnosis.startswith("A: wrong values on 7 of 7")
+    six = set(m_values[:6]) if len(set(m_values[:6])) == 6 else None
+    if six:  # 6 of 7: at least 75 %
+        fake_bank(("six", _relu_wrong_when_m_is(six)))
+        assert exercises.check("relu", student).mistake == "six"
+
+
+def test_an_empty_report():
+    report = grader.Report("relu", [])
+    assert report.score == 0.0 and not report.passed and not report.not_implemented
 
 
 def test_an_unknown_shape_is_named():
@@ -93,8 +193,68 @@ def test_an_unknown_shape_is_named():
         return (W @ A + b)[:, :1], (A, W, b)
 
     report = exercises.check("linear_forward", linear_forward)
-    assert "Z is (" in report.diagnosis and "expected (" in report.diagnosis
+    n, m = report.cases[0].expected["Z"].shape
+    assert report.diagnosis == f"Z is ({n}, 1), expected ({n}, {m})"
     assert report.cases[3].passed  # one sample: (n, 1) is right
+
+    def relu(Z):
+        return reference.relu(Z)[0][:1, :1], Z
+
+    first = exercises.check("relu", relu).cases[0]
+    assert first.problem == f"A is (1, 1), expected {first.expected['A'].shape}"
+
+
+def test_the_inputs_are_described_by_their_shapes():
+    report = exercises.check("L_model_backward", reference.L_model_backward)
+    AL, Y, caches = cases.generate("L_model_backward")[0][1]
+    described = ", ".join(f"(3 items, {c[1].shape})" for c in caches)
+    assert report.cases[0].inputs == {"AL": AL.shape, "Y": Y.shape, "caches": f"({described})"}
+    report = exercises.check("linear_activation_backward", reference.linear_activation_backward)
+    dA, ((A_prev, W, b), Z), activation = cases.generate("linear_activation_backward")[0][1]
+    shapes = f"(({A_prev.shape}, {W.shape}, {b.shape}), {Z.shape})"
+    assert report.cases[0].inputs["cache"] == shapes
+    report = exercises.check("initialize_parameters_he", reference.initialize_parameters_he)
+    dims, seed = cases.generate("initialize_parameters_he")[0][1]
+    assert report.cases[0].inputs == {"layers_dims": dims, "seed": seed}
+    report = exercises.check("random_mini_batches", reference.random_mini_batches)
+    size = cases.generate("random_mini_batches")[0][1][2]
+    assert report.cases[0].inputs["mini_batch_size"] == size
+    assert grader._describe((1, 2, 3, 4, 5.0)) == "5 items"
+    assert grader._describe([np.ones(2)] * 4) == "((2,), (2,), (2,), (2,))"
+    assert grader._describe([np.ones(2)] * 5) == "5 items"
+    assert grader._describe(0.123456) == 0.123
+
+
+def test_the_text_and_html_mark_each_case():
+    wrong = next(f for e, n, f in WRONG if n == "transposed dW")
+    report = exercises.check("linear_backward", wrong)
+    lines = str(report).split("\n")
+    assert lines[2].startswith("  FAIL random shapes  dZ (") and "; error -  dW is (" in lines[2]
+    right_once = next(f for e, n, f in WRONG if n == "missing 1/m")
+    report = exercises.check("linear_backward", right_once)
+    lines = str(report).split("\n")
+    assert lines[5].startswith("  ok   one sample     dZ (") and lines[5].endswith("; error 0")
+    assert "; error " in lines[2] and lines[2].endswith("  dW: wrong values")
+    html = report._repr_html_()
+    assert '<b style="color:#c62828">failed</b>' in html
+    assert "<tr><td>ok</td><td>one sample</td>" in html
+    assert "<tr><td>FAIL</td><td>random shapes</td>" in html
+    assert "<td>0</td><td></td></tr>" in html  # the passing case: error 0, no problem
+    shape_html = exercises.check("linear_backward", wrong)._repr_html_()
+    assert "<td>-</td><td>dW is (" in shape_html
+    passed = exercises.check("relu", reference.relu)._repr_html_()
+    assert '<b style="color:#1b5e20">passed</b>' in passed and "FAIL" not in passed
+    data = exercises.check("linear_backward", wrong).to_dict()
+    assert data["cases"][0]["error"] == "inf"
+    assert data["cases"][0]["passed"] is False
+    assert exercises.check("linear_backward", right_once).to_dict()["cases"][3]["error"] == 0.0
+
+
+def test_a_result_of_the_wrong_structure_is_named():
+    report = exercises.check("sigmoid", lambda Z: reference.sigmoid(Z)[0])
+    assert report.cases[0].problem == "returned 1 value, expected 2: (A, cache)"
+    report = exercises.check("sigmoid", lambda Z: (Z, Z, Z))
+    assert report.cases[0].problem == "returned 3 values, expected 2: (A, cache)"
 
 
 def test_a_crashing_function_fails_its_cases_with_the_last_line():
@@ -244,3 +404,16 @@ def test_the_report_shows_the_inputs_shapes():
     inputs = report.cases[0].inputs
     assert inputs["cache"].startswith("((") and inputs["activation"] == "sigmoid"
     assert isinstance(inputs["dA"], tuple)
+
+
+def test_compare_when_nothing_is_finite():
+    assert compare(np.array([np.inf]), np.array([np.inf])) == (0.0, "")
+    assert compare(np.array([np.inf]), np.array([-np.inf]))[1] != ""
+
+
+# equivalent: exercises.grader:205:48 True -> False -- zip's lengths are checked just above
+# equivalent: exercises.grader:260:48 True -> False -- the generated inputs hold no nan
+# equivalent: exercises.grader:346:79 False -> True -- names and args have the signature's length
+# equivalent: exercises.grader:401:42 0 -> 1 -- a mistake is named with >= 1 failing case
+# matched, and then it beats (1, 0)
+# equivalent: exercises.grader:401:45 0 -> 1 -- and it beats (0, 1) too

@@ -18,7 +18,7 @@ import math
 import traceback
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape
 
 import numpy as np
@@ -88,7 +88,11 @@ class Report:
     cases: list[Case]
     diagnosis: str = ""
     mistake: str | None = None  # the name of the matched known mistake, if any
-    not_implemented: bool = field(default=False, repr=False)
+
+    @property
+    def not_implemented(self) -> bool:
+        """True when the function is still the stub (it raised NotImplementedError)."""
+        return self.diagnosis == NOT_IMPLEMENTED
 
     @property
     def passed(self) -> bool:
@@ -295,31 +299,23 @@ def _compare_runs(expected: _Run, got: _Run) -> tuple[float, str, str]:
     worst, name, problem = 0.0, "", ""
     for key, e in expected.outputs.items():
         if key not in got.outputs:
-            return math.inf, key, f"{key} is missing"
+            return math.inf, "", f"{key} is missing"
         error, wrong = compare(e, got.outputs[key])
         if wrong and not problem:
             name, problem = key, wrong
         worst = max(worst, error)
-    if not problem and got.changed != expected.changed:
-        changed = ", ".join(_argument(exercise_path) for exercise_path in got.changed)
-        return worst, "", f"changed {changed} in place"
+    if not problem and got.changed != expected.changed:  # paths "args[0]": renamed by check
+        return worst, "", f"changed {', '.join(got.changed)} in place"
     return worst, name, problem
-
-
-def _argument(path: str) -> str:
-    return path  # "args[0]"; renamed by ``check`` with the function's argument names
 
 
 def _shape_message(exercise: str, name: str, expected, got) -> str:
     e_shape, g_shape = np.shape(expected), np.shape(_as_array(got))
-    suggestion = ""
-    hint = mistakes.SHAPE_HINTS.get((exercise, name))
+    suggestion = mistakes.SHAPE_HINTS.get((exercise, name), "")
     if len(e_shape) == 2 and g_shape == e_shape[::-1]:
-        suggestion = hint or "did you transpose it?"
+        suggestion = mistakes.TRANSPOSED_HINTS.get((exercise, name), "did you transpose it?")
     elif len(e_shape) == 2 and len(g_shape) == 1:
         suggestion = "keep it 2-D (keepdims=True or .reshape)"
-    elif hint:
-        suggestion = hint
     text = f"{name} is {g_shape}, expected {e_shape}"
     return f"{text}: {suggestion}" if suggestion else text
 
@@ -378,39 +374,41 @@ def check(name: str, function: Callable, seed: int = 0) -> Report:
         error, output, problem = _compare_runs(expected, got)
         for i, arg in enumerate(argument_names):
             problem = problem.replace(f"args[{i}]", arg)
-        if output and problem.startswith("shape"):
+        shape = bool(output) and problem.startswith("shape")
+        if shape:
             problem = _shape_message(name, output, expected.outputs[output], got.outputs[output])
         elif output and problem:
             problem = f"{output}: {problem}"
-        graded.append((kind, args, expected, got, error, problem))
+        graded.append((kind, args, expected, got, error, problem, shape))
     cases = [
         Case(kind, _shapes(args, argument_names), expected.outputs, got.outputs, error,
              not problem, problem)
-        for kind, args, expected, got, error, problem in graded
+        for kind, args, expected, got, error, problem, _ in graded
     ]  # fmt: skip
     report = Report(name, cases)
     failing = [g for g in graded if g[5]]
     if failing:
-        report.diagnosis, report.mistake = _diagnose(name, function, graded, failing)
-        report.not_implemented = report.diagnosis == NOT_IMPLEMENTED
+        report.diagnosis, report.mistake = _diagnose(name, graded, failing)
     return report
 
 
-def _diagnose(exercise, function, graded, failing) -> tuple[str, str | None]:
+def _diagnose(exercise: str, graded: list, failing: list) -> tuple[str, str | None]:
+    """(diagnosis, the known mistake's name or None) from the graded cases, each (kind, args,
+    expected run, student's run, error, problem, whether the problem is a shape)."""
     runs = [g[3] for g in failing]
     if all(r.not_implemented for r in runs):
         return NOT_IMPLEMENTED, None
     best, best_failing, best_all = None, 0, 0
     for known in mistakes.of(exercise):
         matched_failing = matched_all = 0
-        for _kind, args, _expected, got, _error, problem in graded:
+        for _kind, args, _expected, got, _error, problem, _shape in graded:
             same = _behaves_alike(_run(exercise, known.function, args), got)
             matched_all += same
             matched_failing += same and bool(problem)
         if (matched_failing, matched_all) > (best_failing, best_all):
             best, best_failing, best_all = known, matched_failing, matched_all
     first = failing[0][5]
-    shape = first if " is (" in first and "expected (" in first else ""
+    shape = first if failing[0][6] else ""
     if best is not None and best_failing >= max(1, math.ceil(MATCHING * len(failing))):
         shape_only = shape.split(":")[0]
         return (f"{shape_only}: {best.diagnosis}" if shape else best.diagnosis), best.name
@@ -423,14 +421,14 @@ def _diagnose(exercise, function, graded, failing) -> tuple[str, str | None]:
         return shape, None
     if "in place" in first:
         return f"it {first}; work on a copy (np.array(x, copy=True)) or assign new arrays", None
-    kind, args, expected, got, error, problem = failing[0]
+    kind, _, expected, _, error, problem, _ = failing[0]
     name = problem.split(":")[0]
-    scale = _as_array(expected.outputs.get(name, 0.0)) if name in expected.outputs else None
-    size = f" (the largest expected value is {np.max(np.abs(scale)):.3g})" if (
-        scale is not None and scale.size and np.isfinite(scale).all()) else ""  # fmt: skip
-    return (f"{problem} on {len(failing)} of {len(graded)} cases: off by up to {error:.3g}"
-            f"{size} in the case '{kind}'; compare it with the formula in the "
-            "docstring"), None  # fmt: skip
+    where = f"{problem} on {len(failing)} of {len(graded)} cases (first: the case '{kind}')"
+    if not math.isfinite(error) or name not in expected.outputs:
+        return where, None
+    scale = float(np.max(np.abs(_as_array(expected.outputs[name]))))
+    return (f"{where}: off by up to {error:.3g} where the largest expected value is "
+            f"{scale:.3g}; compare it with the formula in the docstring"), None
 
 
 def _behaves_alike(a: _Run, b: _Run) -> bool:

@@ -538,11 +538,14 @@ def _momentum_in_place(parameters, grads, v, beta, learning_rate):
     return parameters, v
 
 
-# what a transposed or flattened result suggests: (exercise, output) -> the likely cause
-SHAPE_HINTS = {
+# what a transposed result suggests: (exercise, output) -> the likely product
+TRANSPOSED_HINTS = {
     ("linear_forward", "Z"): "did you multiply A.T @ W.T? Z = np.dot(W, A) + b",
     ("linear_backward", "dW"): "did you multiply A_prev @ dZ.T? dW = (1/m) np.dot(dZ, A_prev.T)",
     ("linear_backward", "dA_prev"): "did you multiply dZ.T @ W? dA_prev = np.dot(W.T, dZ)",
+}
+# what another wrong shape suggests
+SHAPE_HINTS = {
     ("linear_backward", "db"): "sum over the samples, axis=1, with keepdims=True",
     ("linear_activation_backward", "db"): "sum over the samples, axis=1, with keepdims=True",
 }
