@@ -411,9 +411,9 @@ def test_compare_when_nothing_is_finite():
     assert compare(np.array([np.inf]), np.array([-np.inf]))[1] != ""
 
 
-# equivalent: exercises.grader:205:48 True -> False -- zip's lengths are checked just above
-# equivalent: exercises.grader:260:48 True -> False -- the generated inputs hold no nan
-# equivalent: exercises.grader:346:79 False -> True -- names and args have the signature's length
-# equivalent: exercises.grader:401:42 0 -> 1 -- a mistake is named with >= 1 failing case
+# equivalent: exercises.grader:207:48 True -> False -- zip's lengths are checked just above
+# equivalent: exercises.grader:262:48 True -> False -- the generated inputs hold no nan
+# equivalent: exercises.grader:348:79 False -> True -- names and args have the signature's length
+# equivalent: exercises.grader:399:42 0 -> 1 -- a mistake is named with >= 1 failing case
 # matched, and then it beats (1, 0)
-# equivalent: exercises.grader:401:45 0 -> 1 -- and it beats (0, 1) too
+# equivalent: exercises.grader:399:45 0 -> 1 -- and it beats (0, 1) too

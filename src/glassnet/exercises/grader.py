@@ -14,6 +14,7 @@ what it suggests, and a wrong value by how much it is off.
 from __future__ import annotations
 
 import copy
+import inspect
 import math
 import traceback
 import warnings
@@ -23,6 +24,7 @@ from html import escape
 
 import numpy as np
 
+from ..errors import GlassnetError
 from . import cases as case_generators
 from . import mistakes, reference
 
@@ -347,8 +349,6 @@ def _shapes(args: tuple, names: list[str]) -> dict[str, object]:
 
 
 def _parameter_names(exercise: str) -> list[str]:
-    import inspect
-
     return list(inspect.signature(getattr(reference, exercise)).parameters)
 
 
@@ -360,8 +360,6 @@ def check(name: str, function: Callable, seed: int = 0) -> Report:
     that raises fails that case; the grader itself does not raise.
     """
     if name not in RESULTS:
-        from ..errors import GlassnetError
-
         known = ", ".join(RESULTS)
         raise GlassnetError(f"no exercise {name!r}; the exercises are: {known}")
     if not callable(function):

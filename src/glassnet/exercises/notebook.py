@@ -161,7 +161,7 @@ def module_source(solutions: bool = False) -> str:
     return f"{MODULE_HEADER}\n\n{functions}\n{MODULE_FOOTER}"
 
 
-def write(folder, solutions: bool = False) -> tuple[Path, Path]:
+def write(folder: str | Path, solutions: bool = False) -> tuple[Path, Path]:
     """Write ``exercises.ipynb`` and ``exercises.py`` into ``folder`` (created if needed); with
     ``solutions``, glassnet's reference solutions fill the solution regions (the teacher's
     source version for nbgrader). Returns the two paths. The notebook needs nbformat."""

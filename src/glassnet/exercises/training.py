@@ -97,7 +97,7 @@ def _call(functions: dict, name: str, *args):
 
 
 def train_with(
-    module_or_functions,
+    module_or_functions: object,
     n_train: int = 200,
     n_test: int = 100,
     epochs: int = 30,
