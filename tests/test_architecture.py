@@ -47,6 +47,7 @@ LAYERS = {
     "glassnet.sweep": 8,
     "glassnet.demo": 8,
     "glassnet.notebook": 8,
+    "glassnet.exercises": 8,
     "glassnet.cli": 9,
     "glassnet": 10,  # the package's __init__: the public names
 }
