@@ -422,8 +422,9 @@ class GlassClassifier(ClassifierMixin, _GlassEstimator):
     - ``l1``: the L1 penalty lambda1, (lambda1 / m) sum |W|, which drives the weights the data
       does not need to zero (None: the recipe's, 0); it combines with ``l2``.
     - ``early_stopping``: patience in epochs (False or 0: off); it watches the validation cost
-      with ``validation_fraction``, else the training cost, and keeps the best epoch's weights.
-      When training ends at ``epochs`` while the validation cost still falls, ``fit`` warns with
+      with ``validation_fraction``, else the training cost (a fall counts when it is more than
+      ``glassnet.training.TOL``, as scikit-learn's ``tol``), and keeps the best epoch's
+      weights. When training ends at ``epochs`` while that cost still falls, ``fit`` warns with
       ``glassnet.errors.ConvergenceWarning``.
     - ``standardize``: fit a ``gn.Standardizer`` on the training rows and apply it everywhere.
     - ``validation_fraction``: None to train on every row, or a fraction in (0, 1) held out
