@@ -202,3 +202,100 @@ def test_few_rows_prove_nothing_about_ids():
 
 
 # ---- columns by name -------------------------------------------------------------------------
+
+
+# ---- the limits, one row or one level on each side -----------------------------------------
+
+
+def test_the_limits_of_ids_free_text_and_levels():
+    from glassnet.tables.columns import MAX_KEPT_LEVELS, MAX_LEVELS, MIN_ROWS_FOR_ID
+
+    n = MIN_ROWS_FOR_ID
+
+    def dropped(m, **column):  # beside a column that is always kept
+        return Plan.fit(table_of(**column, v=[float(i % 2) for i in range(m)])).dropped
+
+    assert not dropped(n - 1, t=[f"v{i}" for i in range(n - 1)])  # 19 rows: kept
+    assert dropped(n, t=[f"v{i}" for i in range(n)])[0][1].startswith("an id")
+    assert not dropped(n - 1, r=[float(i) for i in range(n - 1)])
+    assert dropped(n, r=[float(i) for i in range(n)])[0][1].startswith("an id")
+    half = [f"v{i % (n // 2)}" for i in range(n)]  # 10 levels in 20 rows: categories
+    assert not dropped(n, t=half)
+    more = [f"v{i % (n // 2 + 1)}" for i in range(n)]  # 11 levels in 20 rows: free text
+    assert "11 distinct text values in 20 rows" in dropped(n, t=more)[0][1]
+    m = 4 * MAX_LEVELS  # many rows, so that only MAX_LEVELS decides
+    assert not dropped(m, t=[f"v{i % MAX_LEVELS}" for i in range(m)])
+    too_many = dropped(m, t=[f"v{i % (MAX_LEVELS + 1)}" for i in range(m)])
+    assert too_many[0][1].startswith(f"{MAX_LEVELS + 1} distinct text values")
+    kept = [f"v{i}" for i in range(MAX_KEPT_LEVELS)]
+    assert len(Plan.fit(table_of(t=kept), keep=["t"]).columns[0].levels) == MAX_KEPT_LEVELS
+    with pytest.raises(gn.GlassnetError, match=f"{MAX_KEPT_LEVELS + 1} distinct values, too"):
+        Plan.fit(table_of(t=[*kept, "one more"]), keep=["t"])
+
+
+def test_stray_texts_and_other_dates_at_their_thresholds():
+    numbers = [str(i) for i in range(9)]
+    with pytest.raises(gn.GlassnetError, match="holds numbers"):  # 1 text in 10: refused
+        Plan.fit(table_of(x=[*numbers, "?"]))
+    two = Plan.fit(table_of(x=[*numbers[:8], "?", "!"]))  # 2 in 10: categories
+    assert two.columns[0].kind == "category"
+    dates = [f"{1 + i}/02/2021" for i in range(9)]
+    with pytest.raises(gn.GlassnetError, match="holds dates written as"):  # 9 in 10
+        Plan.fit(table_of(w=[*dates, "soon"]))
+    assert Plan.fit(table_of(w=[*dates[:8], "soon", "later"])).columns[0].kind == "category"
+
+
+def test_one_value_with_gaps_is_kept_for_its_flag_and_constants_say_their_value():
+    plan = Plan.fit(table_of(x=[7.0, None, None]))
+    assert plan.feature_names == ["x", "x (missing)"] and plan.columns[0].fill == [7.0]
+    assert dict(Plan.fit(table_of(x=[5.0, 5.0], y=[1.0, 2.0])).dropped) == {
+        "x": "constant (every value is 5)"
+    }
+    assert Plan.fit(table_of(x=[5.0, None], y=[1.0, 2.0]), scaling="standard").columns[
+        0
+    ].scale == [1.0]
+    days = ["2024-05-01"] * 3
+    assert dict(Plan.fit(table_of(d=days, y=[1.0, 2.0, 3.0])).dropped) == {
+        "d": "constant (every date is the same)"
+    }
+    flagged = Plan.fit(table_of(d=[*days, None], y=[1.0, 2.0, 3.0, 4.0]))
+    assert flagged.columns[0].kind == "date" and flagged.columns[0].indicator
+    X, _ = flagged.transform(table_of(d=[np.nan, np.nan], y=[1.0, 2.0]))  # a column of NaN
+    assert X[:, 4].tolist() == [1.0, 1.0]  # missing dates, flagged
+
+
+def test_what_info_says_of_each_kind_of_column():
+    many = Plan.fit(table_of(c=[f"l{i:02d}" for i in range(13)] * 2, n=[1.0, None] * 13))
+    assert many.columns[0].describe() == (
+        "category, one-hot over 13 levels: " + ", ".join(f"l{i:02d}" for i in range(12)) + " ..."
+    )
+    assert many.columns[1].describe() == (
+        "number, missing values filled with 1 and flagged in a 0/1 column"
+    )
+    twelve = Plan.fit(table_of(c=[f"l{i:02d}" for i in range(12)] * 2 + [None]))
+    assert twelve.columns[0].describe() == (
+        "category, one-hot over 12 levels + (missing): " + ", ".join(f"l{i:02d}" for i in range(12))
+    )
+    dates = Plan.fit(table_of(d=["2024-01-01", "2024-03-01", "2024-03-05"]))
+    assert dates.columns[0].describe() == (
+        "date (year, month, day, weekday), no missing value in training (one would be filled "
+        "with 2024, 3, 1, 1)"
+    )
+
+
+def test_the_report_lists_ten_extra_columns_then_says_there_are_more():
+    from glassnet.tables import Report
+
+    ten = Report(extra=[f"e{i}" for i in range(10)]).lines()
+    assert ten == ["ignored 10 column(s) the model does not use: " + ", ".join(
+        f"e{i}" for i in range(10))]  # fmt: skip
+    eleven = Report(extra=[f"e{i}" for i in range(11)]).lines()
+    assert eleven[0].endswith(", e9 ...") and eleven[0].startswith("ignored 11 column(s)")
+
+
+def test_a_strict_refusal_lists_the_first_twenty_levels():
+    levels = [f"l{i:02d}" for i in range(25)]
+    plan = Plan.fit(table_of(c=levels * 2))
+    with pytest.raises(gn.GlassnetError) as error:
+        plan.transform(table_of(c=["new"]), strict=True)
+    assert "l19);" in str(error.value) and "l20" not in str(error.value)
