@@ -27,3 +27,46 @@ def test_a_dataframe_by_dtype_and_its_index_in_messages():
     plan = Plan.fit(t)
     assert [c.kind for c in plan.columns] == ["number", "category", "category", "date", "category"]
     assert plan.columns[3].indicator
+
+
+def test_a_mapping_of_lists_numbers_text_booleans_and_missing_values():
+    import glassnet as gn
+
+    t = as_table({
+        "n": [1, 2, 3], "s": ["a", " ", None], "b": [True, False, None],
+        "f": [1.5, float("nan"), 2.0], "o": [1, "x", np.nan],
+    })  # fmt: skip
+    assert t.column("n").dtype == np.float64 and t.column("n").tolist() == [1.0, 2.0, 3.0]
+    assert t.column("s").tolist() == ["a", None, None]  # blank text is a missing value
+    assert t.column("b").tolist() == ["True", "False", None]
+    assert t.column("f").dtype == np.float64 and np.isnan(t.column("f")[1])
+    assert t.column("o").tolist() == [1, "x", None]
+    assert t.place(2) == "row 3"
+    with pytest.raises(gn.GlassnetError, match="a table's column must be 1-D; got shape"):
+        as_table({"m": [[1, 2], [3, 4]]})
+    with pytest.raises(gn.GlassnetError, match="expected a table"):
+        as_table([[1, 2]])
+
+
+def test_the_text_and_the_number_of_a_cell():
+    from glassnet.tables.table import number_of, text_of
+
+    assert [text_of(v) for v in (True, np.bool_(False), 3.0, np.float32(2.5), 7, "x")] == [
+        "True", "False", "3", "2.5", "7", "x",
+    ]  # fmt: skip
+    assert [number_of(v) for v in (True, np.int64(3), "2.5", "x", None, 4)] == [
+        None, 3.0, 2.5, None, None, 4.0,
+    ]  # fmt: skip
+
+
+def test_pandas_missing_values_of_every_kind_are_missing():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({
+        "o": pd.Series(["a", pd.NA, None, np.nan, ""], dtype=object),
+        "t": pd.to_datetime(["2020-01-01", None, "2020-01-03", "2020-01-04", "2020-01-05"]),
+        "b": pd.array([True, None, False, True, True], dtype="boolean"),
+    })  # fmt: skip
+    t = as_table(frame)
+    assert t.column("o").tolist() == ["a", None, None, None, None]
+    assert t.column("t")[1] is None and Plan.fit(t).columns[1].kind == "date"
+    assert t.column("b").tolist() == ["True", None, "False", "True", "True"]

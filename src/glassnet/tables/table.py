@@ -89,21 +89,21 @@ def _frame_column(series) -> np.ndarray:
     if kind in "iuf" and getattr(series.dtype, "name", "") != "category":
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
         return np.where(missing, np.nan, values)
-    if kind == "M":  # datetimes: ISO text, which the plan reads as a date
-        text = series.astype(str).to_numpy(dtype=object)
-        text[missing] = None
-        return text
-    values = series.to_numpy(dtype=object)
+    values = series.to_numpy(dtype=object)  # datetimes too: their text is ISO, a date
     return _text_column(values, missing)
 
 
 def _raw_column(values) -> np.ndarray:
-    array = np.asarray(values)
+    """A column of a mapping: numbers (None or NaN missing) as float64, else text; a list is
+    read value by value (NumPy would turn [1, "x"] into the texts "1" and "x")."""
+    array = values if isinstance(values, np.ndarray) else np.array(list(values), dtype=object)
     if array.ndim != 1:
         raise GlassnetError(f"a table's column must be 1-D; got shape {array.shape}")
     if array.dtype.kind in "iuf":
         return array.astype(np.float64)
     array = array.astype(object)
+    if all(v is None or (number_of(v) is not None and not isinstance(v, str)) for v in array):
+        return np.array([np.nan if v is None else float(v) for v in array], dtype=np.float64)
     missing = np.array([_is_missing(v) for v in array], dtype=bool)
     return _text_column(array, missing)
 
