@@ -39,11 +39,20 @@ def test_a_value_beyond_float_range_once_scaled_is_refused():
         plan.transform(table_of(x=[1e300]))
 
 
+# equivalent: tables.columns:26:9 1000000.0 -> 1000001.0 -- beyond 1e6 the clipped value is 3
+# to within 5e-12 either way
+# equivalent: tables.columns:48:23 False -> True -- every Column is made with its indicator given
+# equivalent: tables.columns:145:27 < -> <= -- all-text cells (len(text) == len(present) >= 1)
+# fail the next condition, len(text) <= 0.1 len(present), all the same
+
+
 def test_standard_scaling_and_none():
     values = [1.0, 2.0, 4.0, 9.0]
     X, _ = (plan := Plan.fit(table_of(x=values), scaling="standard")).transform(table_of(x=values))
     np.testing.assert_allclose(X[:, 0], (np.array(values) - 4.0) / np.std(values))
     assert plan.columns[0].fill == [3.0]  # the median fills, whatever the scaling
+    small = [0.1, 0.2, 0.4]  # a spread below 1 divides as it is
+    assert Plan.fit(table_of(x=small), scaling="standard").columns[0].scale == [np.std(small)]
     X, _ = Plan.fit(table_of(x=values), scaling="none").transform(table_of(x=[7.5, None]))
     np.testing.assert_array_equal(X[:, 0], [7.5, 3.0])
     with pytest.raises(gn.GlassnetError, match="unknown scaling 'minmax'"):
@@ -223,10 +232,11 @@ def test_the_limits_of_ids_free_text_and_levels():
     assert not dropped(n, t=half)
     more = [f"v{i % (n // 2 + 1)}" for i in range(n)]  # 11 levels in 20 rows: free text
     assert "11 distinct text values in 20 rows" in dropped(n, t=more)[0][1]
-    m = 4 * MAX_LEVELS  # many rows, so that only MAX_LEVELS decides
-    assert not dropped(m, t=[f"v{i % MAX_LEVELS}" for i in range(m)])
-    too_many = dropped(m, t=[f"v{i % (MAX_LEVELS + 1)}" for i in range(m)])
-    assert too_many[0][1].startswith(f"{MAX_LEVELS + 1} distinct text values")
+    assert MAX_LEVELS == 100  # as docs/own-data.md says: more than 100 values are free text
+    m = 400  # many rows, so that only the count of levels decides
+    assert not dropped(m, t=[f"v{i % 100}" for i in range(m)])
+    too_many = dropped(m, t=[f"v{i % 101}" for i in range(m)])
+    assert too_many[0][1].startswith("101 distinct text values")
     kept = [f"v{i}" for i in range(MAX_KEPT_LEVELS)]
     assert len(Plan.fit(table_of(t=kept), keep=["t"]).columns[0].levels) == MAX_KEPT_LEVELS
     with pytest.raises(gn.GlassnetError, match=f"{MAX_KEPT_LEVELS + 1} distinct values, too"):
