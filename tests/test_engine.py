@@ -104,6 +104,20 @@ def test_every_optimizer_has_a_kernel_and_is_proven_here():
         assert steps.kernel(cls()) is steps.STEPS[cls.name], name
 
 
+def test_every_registered_kernel_has_its_branch_in_step():
+    """``step`` dispatches on the code: a registered code without its branch would leave the
+    parameters as they are, without a word."""
+    for name, entry in steps.STEPS.items():
+        optimizer = gn.optimizers.get(name)
+        h = np.zeros(8)
+        h[: 1 + len(entry.hyperparameters)] = [optimizer.lr] + [
+            getattr(optimizer, hyperparameter) for hyperparameter in entry.hyperparameters
+        ]
+        P, G = np.ones(4), np.full(4, 0.5)
+        steps.step(entry.code, P, G, np.zeros(4), np.zeros(4), h, 1, np.zeros(12))
+        assert (P < 1).all(), name
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("batch_size", [1, 16, 20, None])
 @pytest.mark.parametrize("optimizer", ["gd", "momentum"])

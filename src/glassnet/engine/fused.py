@@ -202,6 +202,7 @@ def epoch(net, optimizer, X, Y, order, slices) -> list[float]:
     ]
     fold = kernel.fold and not net.l2 and not net.l1
     layers = workspace.layers(net)
+    update = workspace.update(net, optimizer, ws, kernel.code, fold, state.t)
     costs = np.empty(len(slices))
     X = np.ascontiguousarray(X, dtype=net.dtype)
     Y = np.ascontiguousarray(Y, dtype=net.dtype)
@@ -218,7 +219,7 @@ def epoch(net, optimizer, X, Y, order, slices) -> list[float]:
                 ws.U = np.zeros(n)
             rng.random(out=ws.U[:n])
         data = compiled.Data(X, Y, order, starts[a:b], stops[a:b], ws.U)
-        update = workspace.update(net, optimizer, ws, kernel.code, fold, state.t + steps_taken)
+        update = update._replace(t0=state.t + steps_taken)
         count = compiled.epoch(data, layers, ws.buffers, update, keep, net.l2, net.l1, costs[a:b])
         done = a + count
         finite = bool(np.isfinite(costs[done - 1]))

@@ -101,7 +101,6 @@ def layers(net) -> Layers:
     def of_norm(name: str) -> tuple:
         return tuple(empty if n is None else getattr(n, name) for n in norms)
 
-    momentum = np.array([0.0 if n is None else n.momentum for n in norms], dtype)
     return Layers(
         W=tuple(layer.W for layer in net.layers),
         b=tuple(layer.b for layer in net.layers),
@@ -110,7 +109,7 @@ def layers(net) -> Layers:
         mean=of_norm("running_mean"),
         variance=of_norm("running_var"),
         norm=np.array([n is not None for n in norms]),
-        momentum=momentum,
+        momentum=np.array([0.0 if n is None else n.momentum for n in norms], dtype),
         momentum_c=np.array([0.0 if n is None else 1 - n.momentum for n in norms], dtype),
         epsilon=np.array([0.0 if n is None else n.epsilon for n in norms], dtype),
         hidden=CODES[net.hidden.name],
@@ -141,15 +140,15 @@ def update(net, optimizer, ws: Workspace, code: int, fold: bool, t0: int) -> Upd
                 first.append(empty)
                 second.append(empty)
     return Update(
-        code,
-        fold,
-        ws.hyper,
-        t0,
-        by_kind(params),
-        ws.grads,
-        by_kind(first),
-        by_kind(second),
-        tuple(V),
+        code=code,
+        fold=fold,
+        hyper=ws.hyper,
+        t0=t0,
+        params=by_kind(params),
+        grads=ws.grads,
+        first=by_kind(first),
+        second=by_kind(second),
+        V=tuple(V),
     )
 
 
