@@ -261,7 +261,7 @@ BAD_INPUT = [
     (["train", "d.csv", "--layers", "20,x"], "--layers must be comma-separated integers"),
     (["train", "d.csv", "--hidden", "swish"], "unknown activation 'swish'; choose one of"),
     (["train", "d.csv", "--init", "evil"], "unknown initializer 'evil'; choose one of"),
-    (["train", "d.csv", "--optimizer", "adagrad"], "unknown optimizer 'adagrad'; choose one of"),
+    (["train", "d.csv", "--optimizer", "lion"], "unknown optimizer 'lion'; choose one of"),
     (["train", "d.csv", "--validation-split", "1"], "validation_split must be in [0, 1)"),
     (["train", "d.csv", "--out", "no/such/folder/m.glassnet"], "the folder no/such/folder"),
     (["train", "builtin:dogs"], "unknown data set 'builtin:dogs'"),

@@ -414,8 +414,8 @@ class GlassClassifier(ClassifierMixin, _GlassEstimator):
     - ``activation``: hidden activation, "relu", "tanh", "sigmoid" or "identity".
     - ``init``: initializer name ("auto": he for ReLU, lecun otherwise; "glorot", ...).
     - ``optimizer``, ``learning_rate``, ``beta``: any name in ``gn.optimizers`` ("gd", "sgd",
-      "momentum", "nesterov", "rmsprop", "adam", "adamw"); an optimizer other than the recipe's
-      starts from its own published defaults; ``beta`` goes to those that take one.
+      "momentum", "nesterov", "rmsprop", "adam", "adamw", "adagrad"); an optimizer other than
+      the recipe's starts from its own published defaults; ``beta`` goes to those that take one.
     - ``batch_size`` ("full": full batch) and ``epochs`` (the cap): the mini-batch schedule of
       ``gn.train``.
     - ``l2``: the L2 penalty lambda, (lambda / 2m) sum ||W||^2 (None: the recipe's).

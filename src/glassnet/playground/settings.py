@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from numbers import Integral, Real
 
-from .. import datasets
+from .. import datasets, optimizers
 from ..errors import GlassnetError
 from ..recipe import Recipe
 from .problems import FEATURES, REGRESSION
@@ -35,7 +35,8 @@ MAX_DROPOUT = 0.9
 
 ACTIVATIONS = ("sigmoid", "relu", "tanh", "identity")
 INITIALIZERS = ("auto", "lecun", "he", "glorot", "normal", "zeros")
-OPTIMIZERS = ("gd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
+# every optimizer glassnet has, by its own name (not the alias "sgd")
+OPTIMIZERS = tuple(name for name, cls in optimizers.OPTIMIZERS.items() if cls.name == name)
 WITH_BETA = ("momentum", "nesterov")  # the optimizers whose momentum is the setting "beta"
 
 DEFAULTS: dict = {
