@@ -70,3 +70,28 @@ def test_pandas_missing_values_of_every_kind_are_missing():
     assert t.column("o").tolist() == ["a", None, None, None, None]
     assert t.column("t")[1] is None and Plan.fit(t).columns[1].kind == "date"
     assert t.column("b").tolist() == ["True", None, "False", "True", "True"]
+
+
+def test_a_table_has_one_length_and_distinct_names():
+    import types
+
+    import glassnet as gn
+    from glassnet.tables import Table
+
+    with pytest.raises(gn.GlassnetError, match="must have one length"):
+        Table(["a", "b"], [np.zeros(3), np.zeros(2)])
+    with pytest.raises(gn.GlassnetError, match="two columns named 'a'; rename one"):
+        Table(["b", "a", "a"], [np.zeros(2)] * 3)
+    assert len(Table(["a", "b"], [np.zeros(2), np.zeros(2)])) == 2
+    assert len(Table(["a"], [np.zeros(4)])) == 4 and len(Table([], [])) == 0
+    with pytest.raises(gn.GlassnetError, match="expected a table"):
+        as_table(types.SimpleNamespace(columns=["a"], iloc=None))  # no dtypes: not a frame
+
+
+# equivalent: tables.table:128:16 True -> False -- a None cell is stored as None either way
+
+
+def test_a_cell_that_cannot_compare_with_itself_is_kept_as_it_is():
+    cell = np.array([1, 2])  # cell != cell is an array, whose truth raises
+    column = as_table({"o": [cell, "x", None]}).column("o")
+    assert column[0] is cell and column.tolist()[1:] == ["x", None]
