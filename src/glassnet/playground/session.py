@@ -13,19 +13,7 @@ resumed where it stopped.
 
 A snapshot is never allowed to cost more than ``SNAPSHOT_SHARE`` of the training time: after a
 snapshot that took s seconds the next one waits at least s (1 - share) / share seconds.
-
-What a snapshot holds (all computed from the live network, nothing simulated):
-
-    cost        J of the last epoch (mean of its batch costs) and on the validation split
-    accuracy    fraction of thresholded outputs equal to the label, training and validation
-    gradients   ||dW[l]|| of every layer at the current weights, on a fixed sample of training
-                rows (one training pass of a copy of the network, so training is untouched)
-    histograms  of every layer's W, and of every layer's A on the same sample rows
-    boundary    the output (P(y = 1 | x), or the regression output) on a grid over the plane
-    graph       for a network small enough to draw: every W[l] and b[l], every dW[l] and the
-                mean |dZ[l]| of each neuron on the sample rows, and each neuron's output A over
-                a small grid of the plane (its heat map)
-    cats        P(cat | image) of the first validation images
+What a snapshot holds is ``views``'s; "step through one batch" is ``trace``'s.
 """
 
 from __future__ import annotations
@@ -41,11 +29,10 @@ import numpy as np
 from .. import datasets
 from ..data import Standardizer, batch_slices
 from ..engine import select
-from ..errors import GlassnetError
 from ..metrics import output_accuracy
 from ..recipe import Recipe, holdout, make_network, make_optimizer
 from ..state import TrainingState
-from . import problems
+from . import problems, views
 from .settings import (
     DEFAULTS,
     MAX_STEP_WORK,
@@ -54,29 +41,18 @@ from .settings import (
     recipe_of,
     task_of,
 )
+from .trace import Diverged, trace_batch
 
 MAX_SNAPSHOTS_PER_SECOND = 20
 SNAPSHOT_SHARE = 0.1
 CHUNK_SECONDS = 0.04  # training between two looks at the pause button
 FOREVER = 10**9  # epochs for "start": training runs until paused
-MAX_POINTS = 1000  # points drawn on the decision boundary
-MAX_HISTOGRAM_VALUES = 20_000
-HISTOGRAM_BINS = 24
 SAMPLE_ROWS = 256  # training rows whose activations and gradients are shown
 GRID_WORK = 5e7  # grid points x parameters per boundary picture
-FORWARD_WORK = 2 * MAX_STEP_WORK  # rows x parameters of one forward chunk (no backward pass)
-CAT_TILES = 16  # validation images shown with their predictions
-NEURON_GRID = 20  # each neuron's heat map is NEURON_GRID x NEURON_GRID
 MAX_GRAPH_WIDTH = 16  # the graph is drawn for layers of at most this many units
-TRACE_ROWS = 4  # rows of one batch shown by "step through one batch"
-TRACE_UNITS = 16  # units per layer shown there
 MAX_WEIGHT = 1e3  # |w| of an edited weight
 
 _ids = itertools.count(1)
-
-
-class Stopped(Exception):
-    """The page asked the training thread to stop between two chunks."""
 
 
 class Session:
@@ -166,6 +142,16 @@ class Session:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    @property
+    def batch(self) -> int:
+        """The mini-batches of the current epoch done so far (``batches`` when it is complete)."""
+        return min(self._next, len(self._slices))
+
+    @property
+    def batches(self) -> int:
+        """The mini-batches of one epoch."""
+        return len(self._slices)
+
     def set_weight(self, layer, row, col, value) -> None:
         """W[layer][row, col] = value (layer from 1, row the unit, col its input), checked;
         applied between two chunks while training runs."""
@@ -205,12 +191,12 @@ class Session:
             self.state, self.message = "paused", ""
             try:
                 if self._next >= len(self._slices):
-                    self._finish_epoch(_never)
+                    self._finish_epoch(views.never)
                     self._begin_epoch()
                 rows = self._order[self._slices[self._next]]
                 m = len(rows)
                 with np.errstate(over="ignore", invalid="ignore"):
-                    stages = _trace(self.net, self.optimizer, self.X_train[rows],
+                    stages = trace_batch(self.net, self.optimizer, self.X_train[rows],
                                     self.Y_train[rows])
                 self._costs.append(stages[-1]["J"])
                 self._next += 1
@@ -218,7 +204,7 @@ class Session:
                     self.record.iterations += 1
                 self._check_finite([])
                 if self._next >= len(self._slices):
-                    self._finish_epoch(_never)
+                    self._finish_epoch(views.never)
             except Diverged as e:
                 self.state, self.message = "diverged", str(e)
         self._publish()
@@ -241,8 +227,8 @@ class Session:
             stop = min(stop, record.epochs)
             piece = {
                 "start": start,
-                "train": [_finite(c) for c in record.train_costs[start:stop]],
-                "val": [_finite(c) for c in record.val_costs[start:stop]],
+                "train": [views.finite(c) for c in record.train_costs[start:stop]],
+                "val": [views.finite(c) for c in record.val_costs[start:stop]],
             }
         return current, max(start, stop), piece
 
@@ -266,7 +252,7 @@ class Session:
             info["bounds"] = self.bounds
             info["grid"] = self.grid_size
             info["features"] = self.settings["features"]
-            info["neuron_grid"] = NEURON_GRID
+            info["neuron_grid"] = views.NEURON_GRID
             info["feature_maps"] = self.feature_maps
         else:
             info["tiles"] = self.tiles
@@ -310,7 +296,7 @@ class Session:
         else:
             self.tiles = [
                 {"rgb": base64.b64encode(image.tobytes()).decode("ascii"), "label": int(label)}
-                for image, label in zip(images[:CAT_TILES], y_val[:CAT_TILES])
+                for image, label in zip(images[:views.CAT_TILES], y_val[:views.CAT_TILES])
             ]
         # one shuffling generator per run, seeded as gn.train(seed=s) seeds its own
         shuffle_seed = int(np.random.default_rng(seed + 2).integers(2**32))
@@ -323,18 +309,18 @@ class Session:
         self._costs: list[float] = []
         self._epoch_start = None
         self.state, self.message = "ready", ""
-        self._samples_per_second = 0.0
+        self.samples_per_second = 0.0
         self._rows = self._rows_at_last = self._iterations_at_epoch = 0
         self._last = time.perf_counter()
         with self._lock:
-            self.record = Record()
+            self.record = views.Record()
             self.run_id += 1
         self._publish()
 
     def _build_grid(self, X_train, y_train, X_val, y_val, transform, n_parameters: int) -> None:
         """The boundary's grid in the data's own coordinates (each axis spans its data plus a
         margin), fed through the same transform as the data; as many points as the network's
-        size allows (at most 64 x 64); the coarser NEURON_GRID grid of the neurons' heat maps
+        size allows (at most 64 x 64); the coarser views.NEURON_GRID grid of the neurons' heat maps
         and the input features' own maps on it."""
         X, y = np.concatenate([X_train, X_val]), np.concatenate([y_train, y_val])
         low, high = X.min(axis=0), X.max(axis=0)
@@ -348,10 +334,10 @@ class Session:
         n = int(np.clip(math.sqrt(GRID_WORK / n_parameters), 16, 64))
         self.grid_size, self.bounds = n, [*map(float, low), *map(float, high)]
         self.grid = transform(grid(n))
-        self.neuron_grid = transform(grid(NEURON_GRID))
-        self.feature_maps = [_heat(column) for column in self.neuron_grid.T]
+        self.neuron_grid = transform(grid(views.NEURON_GRID))
+        self.feature_maps = [views.heat(column) for column in self.neuron_grid.T]
         is_train = np.arange(len(X)) < len(X_train)
-        shown = np.random.default_rng(0).permutation(len(X))[:MAX_POINTS]
+        shown = np.random.default_rng(0).permutation(len(X))[:views.MAX_POINTS]
         value = (lambda v: round(float(v), 3)) if self.task == "regression" else int
         self.points = [
             [float(X[i, 0]), float(X[i, 1]), value(y[i]), bool(is_train[i])] for i in shown
@@ -381,7 +367,7 @@ class Session:
                 if stopping():
                     break
                 self._maybe_publish()
-        except Stopped:
+        except views.Stopped:
             pass
         except Diverged as e:
             state, message = "diverged", str(e)
@@ -393,7 +379,7 @@ class Session:
         if not self._closing.is_set():
             try:
                 self._publish(self._closing.is_set)
-            except Stopped:
+            except views.Stopped:
                 pass
 
     def _announce(self) -> None:
@@ -457,7 +443,7 @@ class Session:
         complete but unrecorded, and is recorded first when training goes on)."""
         if not self._costs:
             return
-        val_cost, A_val = self._cost_of(self.X_val, self.Y_val, stopping)
+        val_cost, A_val = views.cost_of(self.net, self.X_val, self.Y_val, stopping)
         self._check_finite([], val_cost)
         train_cost = float(np.dot(self._costs, self._sizes) / len(self.X_train))
         accuracy = None
@@ -467,36 +453,6 @@ class Session:
             self.record.add(train_cost, val_cost, accuracy)
         self._costs = []
 
-    def _cost_of(self, X, Y, stopping) -> tuple[float, np.ndarray]:
-        """(J, A[L]) of rows X in prediction mode. Small enough for one forward pass: exactly as
-        gn.train computes it (``batch_cost``, then ``propagate``); else in chunks of rows,
-        J = (1/m) sum_chunks m_c J_c(no penalty) + the L2 penalty of m rows."""
-        net = self.net
-        if len(X) * net.n_parameters <= FORWARD_WORK:
-            J = net.batch_cost(X, Y)
-            return J, net.propagate(X)
-        total, parts = 0.0, []
-        for rows in self._row_chunks(len(X)):
-            if stopping():
-                raise Stopped
-            Z = net.logits(X[rows])
-            A = net.output.forward(Z)
-            total += net.loss.cost(Z, A, Y[rows]) * len(Z)
-            parts.append(A)
-        return total / len(X) + net.penalty(len(X)), np.concatenate(parts)
-
-    def _outputs(self, X, stopping) -> np.ndarray:
-        """A[L] of rows X in interruptible chunks (the fastest engine, no caches)."""
-        parts = []
-        for rows in self._row_chunks(len(X)):
-            if stopping():
-                raise Stopped
-            parts.append(self.net.outputs(X[rows]))
-        return np.concatenate(parts) if parts else np.zeros((0, self.net.n_outputs))
-
-    def _row_chunks(self, m: int):
-        step = max(1, int(FORWARD_WORK // self.net.n_parameters))
-        return [slice(i, min(i + step, m)) for i in range(0, m, step)]
 
     def _maybe_publish(self) -> None:
         now = time.perf_counter()
@@ -514,189 +470,20 @@ class Session:
         """samples/s = (training rows since the last snapshot) / (seconds since then)."""
         rows = self._rows - self._rows_at_last
         if rows > 0 and now > self._last:
-            self._samples_per_second = rows / (now - self._last)
+            self.samples_per_second = rows / (now - self._last)
         self._rows_at_last = self._rows
 
     # ---- views ----------------------------------------------------------------------------
 
     def _publish(self, stopping=None) -> None:
-        stopping = stopping or _never
+        stopping = stopping or views.never
         self._dirty = False
         with np.errstate(all="ignore"):  # a diverged network's norms may overflow: shown as None
-            snapshot = self._views(stopping)
+            snapshot = views.snapshot_of(self, stopping)
         with self._lock:
             self.version += 1
             self._snapshot = snapshot
 
-    def _views(self, stopping) -> dict:
-        net, record = self.net, self.record
-        regression = self.task == "regression"
-        # one training pass on the sample rows, by a copy: dropout masks and batch-norm
-        # statistics of the live network stay as training left them
-        view = net.copy()
-        view.backprop(self.X_sample, self.Y_sample)
-        layers = view.layers
-        norms = [_finite(np.linalg.norm(layer.dW)) for layer in layers]
-        if record.val_costs:
-            val_cost, val_accuracy = record.val_costs[-1], record.val_accuracy
-        else:
-            val_cost, A_val = self._cost_of(self.X_val, self.Y_val, stopping)
-            val_accuracy = None if regression else output_accuracy(
-                A_val, self.Y_val, net.output.name
-            )
-        train_accuracy = None
-        if not regression:
-            A_train = self._outputs(self.X_train, stopping)
-            train_accuracy = output_accuracy(A_train, self.Y_train, net.output.name)
-        snapshot = {
-            "type": "update",
-            "run_id": self.run_id,
-            "state": self.state,
-            "message": self.message,
-            "epoch": record.epochs,
-            "iteration": record.iterations,
-            "batch": [min(self._next, len(self._slices)), len(self._slices)],
-            "train_cost": _finite(record.train_costs[-1]) if record.train_costs else None,
-            "val_cost": _finite(val_cost),
-            "train_accuracy": train_accuracy,
-            "val_accuracy": None if val_accuracy is None else float(val_accuracy),
-            "samples_per_second": self._samples_per_second,
-            "gradient_norms": norms,
-            "weights": [_histogram(layer.W) for layer in net.layers],
-            "activations": [_histogram(layer.A) for layer in layers],
-        }
-        if self.is_2d:
-            P = self._outputs(self.grid, stopping)[:, 0]
-            low, high = (-1.0, 1.0) if regression else (0.0, 1.0)
-            snapshot["boundary"] = _encode(P, low, high)
-        else:
-            P = self._outputs(self.X_val[:CAT_TILES], stopping)[:, 0]
-            snapshot["tiles"] = [_finite(p) for p in P]
-        if self.drawable:
-            snapshot["graph"] = self._graph(view)
-        return snapshot
-
-    def _graph(self, view) -> dict:
-        """The graph view's numbers: the weights and biases, the gradients dW[l] and the mean
-        |dZ[l]| of each neuron (from ``view``'s training pass on the sample rows), and each
-        neuron's output over the NEURON_GRID plane, quantized within its layer's range."""
-        gradients = {
-            "dW": [_rounded(layer.dW) for layer in view.layers],
-            "dZ": [_rounded(np.abs(layer.dZ).mean(axis=0)) for layer in view.layers],
-        }
-        view.propagate(self.neuron_grid)  # prediction mode: each layer keeps its A
-        return {
-            "W": [_rounded(layer.W) for layer in self.net.layers],
-            "b": [_rounded(layer.b) for layer in self.net.layers],
-            **gradients,
-            "neurons": [_heat_layer(layer.A, layer.activation.name) for layer in view.layers],
-        }
-
-
-def _never() -> bool:
-    return False
-
-
-class Diverged(GlassnetError):
-    """The cost or a weight became NaN or infinite; the message says what to do."""
-
-
-class Record:
-    """What the page plots, kept by the session across pauses: per epoch the training cost
-    (batch costs weighted by batch size) and the validation cost; the last validation accuracy;
-    the number of mini-batch steps."""
-
-    def __init__(self) -> None:
-        self.train_costs: list[float] = []
-        self.val_costs: list[float] = []
-        self.val_accuracy: float | None = None
-        self.iterations = 0
-
-    @property
-    def epochs(self) -> int:
-        return len(self.val_costs)
-
-    def add(self, train_cost: float, val_cost: float, val_accuracy: float | None) -> None:
-        self.val_accuracy = val_accuracy
-        self.train_costs.append(train_cost)
-        self.val_costs.append(val_cost)
-
-
-# ---- step through one batch ------------------------------------------------------------------
-
-
-def _trace(net, optimizer, X, Y) -> list[dict]:
-    """The stages of one training step on the batch (X, Y), each with its formula and values:
-    forward l = 1..L, the cost, backward l = L..1, the update. The step itself is the reference
-    engine's: ``net.backprop``, then ``optimizer.step``."""
-    J, grads = net.backprop(X, Y)
-    if not math.isfinite(J):
-        raise Diverged("the cost of this batch is NaN or infinite: set a smaller learning rate")
-    L = len(net.layers)
-    stages = []
-    for l, layer in enumerate(net.layers, start=1):
-        g = layer.activation.name
-        formula = [f"Z[{l}] = A[{l - 1}] W[{l}]^T + b[{l}]"]
-        if layer.norm is not None:
-            formula.append(f"Z~[{l}] = gamma (Z[{l}] - mu_B) / sqrt(var_B + eps) + beta")
-        formula.append(f"A[{l}] = {g}(Z[{l}])")
-        if net.dropout and l < L:
-            formula.append(f"A[{l}] = A[{l}] * mask / {1 - net.dropout:g}   (dropout)")
-        stages.append({
-            "phase": "forward", "layer": l, "formula": formula,
-            "values": {f"Z[{l}]": _rows(layer.Z), f"A[{l}]": _rows(layer.A)},
-        })
-    last = net.layers[-1]
-    cost = (
-        "J = (1/m) sum_i [max(z, 0) - z y + log(1 + e^-|z|)]   (binary cross-entropy)"
-        if net.output.name == "sigmoid"
-        else "J = (1/m) sum_i (1/2) (a - y)^2   (mean squared error)"
-    )
-    if net.l2:
-        cost += f" + ({net.l2:g} / 2m) sum_l ||W[l]||^2"
-    if net.l1:
-        cost += f" + ({net.l1:g} / m) sum_l sum |W[l]|"
-    stages.append({
-        "phase": "cost", "layer": L, "formula": [cost, f"dZ[{L}] = A[{L}] - Y"],
-        "values": {"Y": _rows(Y), f"A[{L}]": _rows(last.A), f"dZ[{L}]": _rows(last.dZ)},
-        "J": float(J),
-    })
-    derivative = {
-        "sigmoid": "a (1 - a)", "tanh": "1 - a^2", "relu": "1 where a > 0, else 0",
-        "identity": "1",
-    }
-    for l in range(L, 0, -1):
-        layer = net.layers[l - 1]
-        formula = [
-            f"dW[{l}] = (1/m) dZ[{l}]^T A[{l - 1}]"
-            + (f" + ({net.l2:g}/m) W[{l}]" if net.l2 else "")
-            + (f" + ({net.l1:g}/m) sign(W[{l}])" if net.l1 else ""),
-            f"db[{l}] = (1/m) sum_i dZ[{l}]_i",
-        ]
-        values = {f"dZ[{l}]": _rows(layer.dZ), f"dW[{l}]": _rows(layer.dW),
-                  f"db[{l}]": _rows(layer.db[None, :])}
-        if l > 1:
-            below = net.layers[l - 2]
-            formula += [
-                f"dA[{l - 1}] = dZ[{l}] W[{l}]",
-                f"dZ[{l - 1}] = dA[{l - 1}] * g'(Z[{l - 1}]),  g' = "
-                f"{derivative.get(below.activation.name, 'g′')}",
-            ]
-        stages.append({"phase": "backward", "layer": l, "formula": formula, "values": values})
-    optimizer.step(net.parameters(), [g for pair in grads for g in pair])
-    rule = (type(optimizer).__doc__ or "").strip()
-    stages.append({
-        "phase": "update", "layer": 0, "formula": [f"lr = {optimizer.lr:g}", rule],
-        "values": {f"W[{l}]": _rows(layer.W) for l, layer in enumerate(net.layers, start=1)},
-        "J": float(J),
-    })
-    return stages
-
-
-def _rows(values: np.ndarray) -> list[list[float | None]]:
-    """The first TRACE_ROWS rows and TRACE_UNITS columns, to 4 significant digits."""
-    block = np.asarray(values)[:TRACE_ROWS, :TRACE_UNITS]
-    return [[_finite(float(f"{v:.4g}")) for v in row] for row in block]
 
 
 # ---- data ------------------------------------------------------------------------------------
@@ -725,64 +512,6 @@ def _load(settings: dict, recipe: Recipe, task: str):
 
 def _as_float32(X: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(X, dtype=np.float32)
-
-
-def _encode(values: np.ndarray, low: float, high: float) -> str:
-    """values in [low, high] as base64 bytes 0..255 (NaN as the middle)."""
-    shades = (np.clip(values, low, high) - low) / (high - low) * 255
-    return base64.b64encode(np.nan_to_num(shades, nan=127).round().astype(np.uint8).tobytes()
-                            ).decode("ascii")
-
-
-def _heat(values: np.ndarray, low: float | None = None, high: float | None = None) -> dict:
-    """One map over the neuron grid: its bytes and the range they span."""
-    finite = values[np.isfinite(values)]
-    if low is None:
-        low = float(finite.min()) if finite.size else 0.0
-        high = float(finite.max()) if finite.size else 1.0
-        bound = max(abs(low), abs(high), 1e-9)  # symmetric, so that 0 is the middle colour
-        low, high = -bound, bound
-    return {"low": low, "high": high, "map": _encode(values, low, high)}
-
-
-def _heat_layer(A: np.ndarray, activation: str) -> list[dict]:
-    """The heat map of every unit of a layer, in its activation's range (tanh in [-1, 1], sigmoid
-    in [0, 1], ReLU and identity in the symmetric range of the layer's values)."""
-    fixed = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}.get(activation)
-    if fixed is None:
-        finite = A[np.isfinite(A)]
-        bound = float(np.abs(finite).max()) if finite.size else 1.0
-        fixed = (-max(bound, 1e-9), max(bound, 1e-9))
-    return [_heat(column, *fixed) for column in A.T]
-
-
-def _rounded(values: np.ndarray) -> list:
-    """An array as nested lists of floats to 4 significant digits (None where not finite)."""
-    flat = [_finite(float(f"{v:.4g}")) for v in np.asarray(values, dtype=np.float64).reshape(-1)]
-    if values.ndim == 1:
-        return flat
-    n = values.shape[1]
-    return [flat[i:i + n] for i in range(0, len(flat), n)]
-
-
-def _histogram(values: np.ndarray) -> dict:
-    """Counts of at most MAX_HISTOGRAM_VALUES evenly strided values in HISTOGRAM_BINS bins."""
-    flat = values.reshape(-1)
-    flat = flat[:: max(1, flat.size // MAX_HISTOGRAM_VALUES)]
-    flat = flat[np.isfinite(flat)]
-    if flat.size == 0:
-        return {"low": 0.0, "high": 0.0, "counts": [0] * HISTOGRAM_BINS}
-    low, high = float(flat.min()), float(flat.max())
-    if high - low <= 1e-6 * max(1.0, abs(low), abs(high)):  # one value (in float32's precision)
-        low, high = low - 0.5, high + 0.5
-    counts, _ = np.histogram(flat, bins=HISTOGRAM_BINS, range=(low, high))
-    return {"low": low, "high": high, "counts": counts.tolist()}
-
-
-def _finite(value) -> float | None:
-    """A float for JSON, or None for NaN and infinity (which JSON cannot carry)."""
-    value = float(value)
-    return value if math.isfinite(value) else None
 
 
 __all__ = ["Session"]
