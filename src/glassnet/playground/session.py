@@ -1,15 +1,15 @@
 """One playground session: the data, network and training thread behind one browser tab.
 
-Training runs in a background thread, epoch after epoch as ``gn.train`` runs them (the same
-shuffles, the same engine, the same costs, bit for bit), but each epoch is cut into *chunks* of
-mini-batches: the engine's epoch function (``glassnet.engine.select``) is called on a few of the
-epoch's batch slices at a time, as many as take about ``CHUNK_SECONDS``. Between two chunks the
-thread looks whether the page asked to pause (or the tab closed, or the server stops), applies a
-weight the page edited, and, at most ``MAX_SNAPSHOTS_PER_SECOND`` times a second, takes a
-snapshot of what the page shows. So pause and close act within about one chunk whatever the
-length of an epoch; one step of one batch is bounded by the settings (``MAX_STEP_WORK``), every
-forward pass of many rows runs in interruptible chunks of rows as well. A paused epoch is
-resumed where it stopped.
+Training runs in a background thread that steps ``gn.train``'s own loop, a
+``glassnet.training.Trainer`` (the same shuffles, the same engine, the same costs and the same
+rollback of a diverged epoch, bit for bit), with each epoch cut into *chunks* of mini-batches:
+``Trainer.run_batches`` runs a few of the epoch's batches at a time, as many as take about
+``CHUNK_SECONDS``. Between two chunks the thread looks whether the page asked to pause (or the
+tab closed, or the server stops), applies a weight the page edited, and, at most
+``MAX_SNAPSHOTS_PER_SECOND`` times a second, takes a snapshot of what the page shows. So pause
+and close act within about one chunk whatever the length of an epoch; one step of one batch is
+bounded by the settings (``MAX_STEP_WORK``), every forward pass of many rows runs in
+interruptible chunks of rows as well. A paused epoch is resumed where it stopped.
 
 A snapshot is never allowed to cost more than ``SNAPSHOT_SHARE`` of the training time: after a
 snapshot that took s seconds the next one waits at least s (1 - share) / share seconds.
@@ -27,11 +27,10 @@ import time
 import numpy as np
 
 from .. import datasets
-from ..data import Standardizer, batch_slices
-from ..engine import select
-from ..metrics import output_accuracy
+from ..data import Standardizer
+from ..errors import DivergenceError
 from ..recipe import Recipe, holdout, make_network, make_optimizer
-from ..state import TrainingState
+from ..training import Trainer
 from . import problems, views
 from .settings import (
     DEFAULTS,
@@ -145,12 +144,13 @@ class Session:
     @property
     def batch(self) -> int:
         """The mini-batches of the current epoch done so far (``batches`` when it is complete)."""
-        return min(self._next, len(self._slices))
+        trainer = self._trainer
+        return min(trainer.next_batch, self.batches) if trainer.in_epoch else self.batches
 
     @property
     def batches(self) -> int:
         """The mini-batches of one epoch."""
-        return len(self._slices)
+        return len(self._trainer.slices)
 
     def set_weight(self, layer, row, col, value) -> None:
         """W[layer][row, col] = value (layer from 1, row the unit, col its input), checked;
@@ -187,24 +187,26 @@ class Session:
         if self.running:
             raise SettingError("trace", "training is running: pause it, then step through a batch")
         stages, m = [], 0
+
+        def traced(net, optimizer, X, Y, order, slices) -> list[float]:
+            """The engine's epoch function for one batch, by the reference engine's step."""
+            nonlocal stages, m
+            rows = order[slices[0]]
+            m = len(rows)
+            stages = trace_batch(net, optimizer, X[rows], Y[rows])
+            return [stages[-1]["J"]]
+
+        trainer = self._trainer
         with self._work:
             self.state, self.message = "paused", ""
             try:
-                if self._next >= len(self._slices):
-                    self._finish_epoch(views.never)
-                    self._begin_epoch()
-                rows = self._order[self._slices[self._next]]
-                m = len(rows)
-                with np.errstate(over="ignore", invalid="ignore"):
-                    stages = trace_batch(self.net, self.optimizer, self.X_train[rows],
-                                    self.Y_train[rows])
-                self._costs.append(stages[-1]["J"])
-                self._next += 1
-                with self._lock:
-                    self.record.iterations += 1
-                self._check_finite([])
-                if self._next >= len(self._slices):
-                    self._finish_epoch(views.never)
+                if trainer.epoch_done:
+                    self._end_epoch(views.never)
+                if not trainer.in_epoch:
+                    trainer.begin_epoch()
+                self._run_batches(1, traced)
+                if trainer.epoch_done:
+                    self._end_epoch(views.never)
             except Diverged as e:
                 self.state, self.message = "diverged", str(e)
         self._publish()
@@ -244,7 +246,7 @@ class Session:
             "n_train": len(self.X_train),
             "n_val": len(self.X_val),
             "batch_size": self.settings["batch_size"] or len(self.X_train),
-            "batches_per_epoch": len(self._slices),
+            "batches_per_epoch": self.batches,
             "graph": self.drawable,
         }
         if self.is_2d:
@@ -298,19 +300,19 @@ class Session:
                 {"rgb": base64.b64encode(image.tobytes()).decode("ascii"), "label": int(label)}
                 for image, label in zip(images[:views.CAT_TILES], y_val[:views.CAT_TILES])
             ]
-        # one shuffling generator per run, seeded as gn.train(seed=s) seeds its own
+        # the loop is gn.train's (a Trainer, stepped a chunk of batches at a time), with one
+        # shuffling generator per run, seeded as gn.train(seed=s) seeds its own
         shuffle_seed = int(np.random.default_rng(seed + 2).integers(2**32))
-        self._state = TrainingState(net, optimizer, np.random.default_rng(shuffle_seed))
-        self._epoch = select(recipe.engine, net, optimizer)
-        self._slices = batch_slices(len(self.X_train), settings["batch_size"])
-        self._sizes = np.array([s.stop - s.start for s in self._slices])
-        self._next = len(self._slices)  # no epoch begun yet
-        self._order = np.arange(len(self.X_train))
-        self._costs: list[float] = []
-        self._epoch_start = None
+        self._trainer = Trainer(
+            net, self.X_train, self.y_train, optimizer, epochs=FOREVER,
+            batch_size=settings["batch_size"], seed=shuffle_seed,
+            validation_data=(self.X_val, self.y_val), engine=recipe.engine,
+        )  # fmt: skip
+        self._trainer.begin()
+        self._epoch = self._trainer.run_epoch  # the engine's epoch function
         self.state, self.message = "ready", ""
         self.samples_per_second = 0.0
-        self._rows = self._rows_at_last = self._iterations_at_epoch = 0
+        self._rows = self._rows_at_last = 0
         self._last = time.perf_counter()
         with self._lock:
             self.record = views.Record()
@@ -355,15 +357,17 @@ class Session:
         stopping = self._stop.is_set
         chunk = 1  # batches per call of the engine, adapted to take about CHUNK_SECONDS
         try:
+            trainer = self._trainer
             while True:
-                if self._next >= len(self._slices):
-                    self._finish_epoch(stopping)  # an epoch paused before it was recorded
+                if trainer.epoch_done:
+                    self._end_epoch(stopping)  # an epoch paused before it was recorded
+                if not trainer.in_epoch:
                     if self.record.epochs >= target or stopping():
                         break
-                    self._begin_epoch()
+                    trainer.begin_epoch()
                 chunk = self._run_chunk(chunk)
-                if self._next >= len(self._slices):
-                    self._finish_epoch(stopping)
+                if trainer.epoch_done:
+                    self._end_epoch(stopping)
                 if stopping():
                     break
                 self._maybe_publish()
@@ -388,71 +392,55 @@ class Session:
             self.version += 1
             self._snapshot = {**self._snapshot, "state": self.state, "message": self.message}
 
-    def _begin_epoch(self) -> None:
-        """As gn.train begins an epoch: a snapshot to roll back to, the optimizer's epoch
-        clock, a permutation of the training rows."""
-        self._epoch_start = self._state.snapshot()
-        self._iterations_at_epoch = self.record.iterations
-        self.optimizer.begin_epoch()
-        self._order = self._state.rng.permutation(len(self.X_train))
-        self._next, self._costs = 0, []
-
     def _run_chunk(self, chunk: int) -> int:
         """Train the next ``chunk`` batches of the epoch; return the chunk size for next time."""
-        first = self._next
         with self._work:
             began = time.perf_counter()
-            with np.errstate(over="ignore", invalid="ignore"):
-                costs = self._epoch(
-                    self.net, self.optimizer, self.X_train, self.Y_train, self._order,
-                    self._slices[first:first + chunk],
-                )
+            costs = self._run_batches(chunk, self._epoch)
             spent = time.perf_counter() - began
-            self._costs.extend(costs)
-            self._next = first + len(costs)
-            with self._lock:
-                self.record.iterations += len(costs)
-            self._rows += int(self._sizes[first:self._next].sum())
-            self._check_finite(costs)
         per_batch = spent / max(1, len(costs))
-        return int(np.clip(CHUNK_SECONDS / max(per_batch, 1e-7), 1, len(self._slices)))
+        return int(np.clip(CHUNK_SECONDS / max(per_batch, 1e-7), 1, self.batches))
 
-    def _check_finite(self, costs, val_cost: float = 0.0) -> None:
-        """After a chunk: a NaN or infinite cost or weight rolls the epoch back (as gn.train
-        does) and raises Diverged with the advice the page shows."""
-        bad = not np.all(np.isfinite(np.asarray(costs, dtype=np.float64)))
-        bad = bad or not math.isfinite(val_cost)
-        bad = bad or not all(np.isfinite(p).all() for p in self.net.parameters())
-        if not bad:
-            return
-        epoch, iteration = self.record.epochs + 1, self.record.iterations
-        self._state.rollback(self._epoch_start)
-        self._next, self._costs = len(self._slices), []  # the rolled back epoch starts afresh
-        with self._lock:
-            self.record.iterations = self._iterations_at_epoch
-        raise Diverged(
-            f"Training diverged in epoch {epoch}, iteration {iteration}: the cost became NaN or "
-            "infinite. The network keeps its last finite weights. Set a smaller learning rate, "
-            f"e.g. {self.optimizer.lr / 10:g}, and press Start (a changed setting starts over "
-            "from fresh weights)."
+    def _run_batches(self, count: int, epoch) -> list[float]:
+        """The trainer's next ``count`` batches, by the engine's epoch function ``epoch``, into
+        the record; a divergence (the trainer has rolled the epoch back) raised as Diverged with
+        the advice the page shows."""
+        trainer = self._trainer
+        first = trainer.next_batch
+        try:
+            costs = trainer.run_batches(count, epoch)
+        except DivergenceError:
+            raise self._diverged() from None
+        finally:
+            with self._lock:
+                self.record.iterations = trainer.history.iterations + len(trainer.costs)
+        self._rows += int(trainer.sizes[first:trainer.next_batch].sum())
+        return costs
+
+    def _diverged(self) -> Diverged:
+        return Diverged(
+            f"Training diverged in epoch {self._trainer.state.epoch + 1}: the cost became NaN "
+            "or infinite. The network keeps its weights from the start of that epoch. Set a "
+            f"smaller learning rate, e.g. {self.optimizer.lr / 10:g}, and press Start (a changed "
+            "setting starts over from fresh weights)."
         )
 
-    def _finish_epoch(self, stopping) -> None:
-        """As gn.train ends an epoch: the epoch's cost (batch costs weighted by batch size), the
-        validation cost and accuracy, into the record. Interruptible (then the epoch stays
-        complete but unrecorded, and is recorded first when training goes on)."""
-        if not self._costs:
-            return
-        val_cost, A_val = views.cost_of(self.net, self.X_val, self.Y_val, stopping)
-        self._check_finite([], val_cost)
-        train_cost = float(np.dot(self._costs, self._sizes) / len(self.X_train))
+    def _end_epoch(self, stopping) -> None:
+        """The trainer ends the epoch, with the validation pass computed here in interruptible
+        chunks of rows (then the epoch stays complete but unrecorded, and is recorded first
+        when training goes on); its costs and accuracy into the record."""
+        trainer = self._trainer
+        validation = views.cost_of(self.net, self.X_val, self.Y_val, stopping)
+        try:
+            trainer.end_epoch(validation)
+        except DivergenceError:
+            raise self._diverged() from None
+        history = trainer.history
         accuracy = None
         if self.task == "classification":
-            accuracy = output_accuracy(A_val, self.Y_val, self.net.output.name)
+            accuracy = history.val_accuracies[-1]
         with self._lock:
-            self.record.add(train_cost, val_cost, accuracy)
-        self._costs = []
-
+            self.record.add(history.epoch_costs[-1], history.val_costs[-1], accuracy)
 
     def _maybe_publish(self) -> None:
         now = time.perf_counter()
