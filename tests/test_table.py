@@ -89,6 +89,7 @@ def test_a_table_has_one_length_and_distinct_names():
 
 
 # equivalent: tables.table:128:16 True -> False -- a None cell is stored as None either way
+# equivalent: tables.table:32:67 False -> True -- whether repr shows the place function
 
 
 def test_a_cell_that_cannot_compare_with_itself_is_kept_as_it_is():
