@@ -48,7 +48,7 @@ except ImportError as error:  # validate_data arrived in scikit-learn 1.6
         'pip install "glassnet[sklearn]"'
     ) from error
 
-from . import activations, optimizers, recipe
+from . import activations, recipe
 from .errors import ConvergenceWarning, GlassnetError
 from .history import History
 from .network import Network
@@ -150,9 +150,9 @@ class _GlassEstimator(BaseEstimator):
         """The named recipe (``recipe``) with every parameter that is not None put in
         (``recipe.customized``: another optimizer starts from its own defaults)."""
         base = recipe.named(self.recipe)
-        name = base.optimizer if self.optimizer is None else self.optimizer
-        # beta goes only to the optimizers that take one; the others keep their defaults
-        beta = self.beta if "beta" in optimizers.defaults(name) else None
+        # beta given to an optimizer without momentum is refused by recipe.customized, as the
+        # command and the sweep refuse it: an option that does not apply is never dropped
+        beta = self.beta
         patience = self.early_stopping
         if patience is True:
             patience = recipe.DEFAULT.early_stopping

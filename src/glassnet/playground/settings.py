@@ -37,7 +37,8 @@ ACTIVATIONS = ("sigmoid", "relu", "tanh", "identity")
 INITIALIZERS = ("auto", "lecun", "he", "glorot", "normal", "zeros")
 # every optimizer glassnet has, by its own name (not the alias "sgd")
 OPTIMIZERS = tuple(name for name, cls in optimizers.OPTIMIZERS.items() if cls.name == name)
-WITH_BETA = ("momentum", "nesterov")  # the optimizers whose momentum is the setting "beta"
+# the optimizers whose momentum is the setting "beta" (the page shows the field for them only)
+WITH_BETA = tuple(name for name in OPTIMIZERS if "beta" in optimizers.defaults(name))
 
 DEFAULTS: dict = {
     "dataset": "xor",
