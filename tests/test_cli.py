@@ -1073,3 +1073,20 @@ def test_typed_epochs_are_trained_in_full_without_validation_data(tmp_path, monk
     assert a.history.epochs == b.history.epochs == 40
     for p, q in zip(a.network.parameters(), b.network.parameters()):
         np.testing.assert_array_equal(p, q)
+
+
+def test_the_course_recipe_typed_on_the_drawn_cats_is_the_lecture_recipe(tmp_path, monkeypatch):
+    """On the lecture's own data (the drawn cats, with their test set), the lecture's recipe
+    typed as options, without validation data, trains what --recipe lecture trains."""
+    monkeypatch.chdir(tmp_path)
+    typed = ["--layers", "20,7,5", "--hidden", "relu", "--init", "auto", "--optimizer",
+             "momentum", "--lr", "0.01", "--beta", "0.9", "--batch-size", "64", "--epochs", "2",
+             "--l2", "0", "--validation-split", "0", *DEFAULTS]  # fmt: skip
+    lecture = ["--recipe", "lecture", "--epochs", "2", "--validation-split", "0", *DEFAULTS]
+    for name, options in (("typed", typed), ("lecture", lecture)):
+        assert cli.main(["train", "builtin:cats", *options, "--out", f"{name}.glassnet"]) == 0
+    a, b = load("typed.glassnet"), load("lecture.glassnet")
+    assert a.history.epochs == b.history.epochs == 2
+    assert a.metadata["results"]["test_accuracy"] == b.metadata["results"]["test_accuracy"]
+    for p, q in zip(a.network.parameters(), b.network.parameters()):
+        np.testing.assert_array_equal(p, q)
