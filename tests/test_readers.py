@@ -406,11 +406,17 @@ def test_task_inference_decimal_target_is_regression_text_labels_classes(tmp_pat
 
 
 def test_task_inference_refuses_the_ambiguous_cases_naming_task(tmp_path):
-    # the diabetes progression written as integers: 214 classes of 442 rows is not a classifier
+    # the diabetes progression written as integers: 221 values in 442 rows are a quantity
     rows = [[i, 25 + i // 2] for i in range(442)]
     path = write_csv(tmp_path / "counts.csv", ["a", "y"], rows)
-    with pytest.raises(gn.GlassnetError, match=r"221 distinct whole numbers in 442 rows.*--task"):
-        readers.read(path, task="auto")
+    counts = readers.read(path, task="auto")
+    assert counts.task == "regression"
+    assert counts.task_reason == (
+        "regression (the target 'y' holds 221 distinct whole numbers in 442 rows)"
+    )
+    few = write_csv(tmp_path / "few.csv", ["a", "y"], [[i, i % 30] for i in range(400)])
+    with pytest.raises(gn.GlassnetError, match=r"30 distinct whole numbers in 400 rows.*--task"):
+        readers.read(few, task="auto")  # 30 values in 400 rows: classes or a count? asked
     with pytest.raises(
         gn.GlassnetError,
         match="quantity rather than classes; for a continuous target use --task regression",

@@ -515,3 +515,15 @@ def test_beta_for_an_optimizer_without_momentum_is_refused_as_the_command_refuse
         GlassClassifier(optimizer="adam", beta=0.5, epochs=1).fit(X, y)
     clf = GlassClassifier(optimizer="nesterov", beta=0.5, epochs=1).fit(X, y)
     assert clf.optimizer_.beta == 0.5
+
+
+def test_a_table_holds_out_a_fifth_for_early_stopping_by_default():
+    from glassnet.sklearn import TABLE_VALIDATION
+
+    frame, y = raw_frame()
+    clf = GlassClassifier(random_state=0, epochs=5).fit(frame, y)
+    assert TABLE_VALIDATION == 0.2 and len(clf.history_.val_costs) == clf.history_.epochs
+    every_row = GlassClassifier(random_state=0, epochs=5, validation_fraction=None)
+    assert every_row.get_params()["validation_fraction"] is None  # the default itself
+    numbers = GlassClassifier(random_state=0, epochs=5).fit(frame[["count"]], y)
+    assert not numbers.history_.val_costs  # numbers alone: no hold-out, as before

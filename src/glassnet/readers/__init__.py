@@ -206,6 +206,7 @@ def read(
 # ---- the task -------------------------------------------------------------------------------
 
 MAX_AUTO_CLASSES = 20  # whole-number or text labels up to this many distinct are classes
+QUANTITY_SHARE = 10  # whole numbers with more distinct values than m / 10 are a quantity
 
 
 def infer_task(raw: Raw, positive: str | None = None) -> tuple[str, str]:
@@ -244,6 +245,8 @@ def infer_task(raw: Raw, positive: str | None = None) -> tuple[str, str]:
         )
     if k <= MAX_AUTO_CLASSES:
         return "classification", f"classification ({name} holds {k} whole-number labels)"
+    if k > m / QUANTITY_SHARE:  # prices, counts, years: a quantity, not that many classes
+        return "regression", f"regression ({name} holds {k} distinct whole numbers in {m} rows)"
     raise GlassnetError(
         f"{name} holds {k} distinct whole numbers in {m} rows: a count or measurement, or "
         f"{k} classes?{choose}"
