@@ -354,6 +354,16 @@ def run_realmlp(python: str, jobs: list[dict]) -> list[dict]:
 # the command-line check
 
 
+def _same_glassnet() -> dict:
+    """The environment of a child process that imports the glassnet this one imported (a
+    relative PYTHONPATH such as ``src`` would not hold in another folder)."""
+    import glassnet
+
+    path = [str(Path(glassnet.__file__).resolve().parent.parent)]
+    path += [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
+
+
 def cli_check(t: Table, X_train, y_train, X_test, y_test, glassnet_command: list[str]) -> dict:
     """``glassnet train`` + ``glassnet evaluate`` on CSV files of one split."""
     with tempfile.TemporaryDirectory() as folder:
@@ -366,7 +376,7 @@ def cli_check(t: Table, X_train, y_train, X_test, y_test, glassnet_command: list
         ]
         for step in steps:
             done = subprocess.run(glassnet_command + step, cwd=folder, capture_output=True,
-                                  text=True, timeout=900)  # fmt: skip
+                                  text=True, timeout=900, env=_same_glassnet())  # fmt: skip
             if done.returncode != 0:
                 text = (done.stderr.strip() or done.stdout.strip()).splitlines()
                 crashed = "Traceback (most recent call last)" in done.stderr
@@ -401,9 +411,9 @@ def run_table(t: Table, args, options: dict, realmlp: str | None, glassnet_comma
         y_train, y_test = y.iloc[train].reset_index(drop=True), y.iloc[test].reset_index(drop=True)
         if not args.cli_only:
             makers = {
-                "glassnet": lambda: make_glassnet(t.task, seed, options),
-                "HGB": lambda: HGB(t.task, seed),
-                "MLP pipeline": lambda: make_mlp(t.task, seed),
+                "glassnet": lambda s=seed: make_glassnet(t.task, s, options),
+                "HGB": lambda s=seed: HGB(t.task, s),
+                "MLP pipeline": lambda s=seed: make_mlp(t.task, s),
             }
             for name, make in makers.items():
                 try:
@@ -470,7 +480,9 @@ def report(rows: list[dict], realmlp_note: str, splits_count: int, realmlp_split
             f" (of {r['rows']})" if r["rows"] > r["used"] else "")
         task = ("accuracy" + (f", {r['classes']} classes" if r["classes"] > 2 else "")
                 if r["task"] == "classification" else "R^2")  # fmt: skip
-        missing = f"{r['missing_share']:.1%}" if r["missing"] else "none"
+        share = r["missing_share"]
+        missing = "none" if not r["missing"] else (
+            f"{share:.1%}" if share >= 0.001 else f"{r['missing']} cells")
         cells = [_cell(s.get(name), "score", ".3f") for name in SYSTEMS]
         margins = [margin(r, peer) for peer in PEERS]
         line = (f"| {r['name']} | {r['source']} | {shape} | {task} | {missing}, {r['text']} "
@@ -531,7 +543,8 @@ def report(rows: list[dict], realmlp_note: str, splits_count: int, realmlp_split
                 refusals.append(f"{r['name']}, {name}: {result['error'][:300]}")
         c = r.get("cli")
         if c is not None and not c.get("ok"):
-            refusals.append(f"{r['name']}, `glassnet {c.get('step')}`: {c.get('message', '')[:300]}")
+            message = c.get("message", "")[:300]
+            refusals.append(f"{r['name']}, `glassnet {c.get('step')}`: {message}")
     if refusals:
         lines += ["", "Refused or failed (the first message of each):", ""]
         lines += [f"- {line}".replace("|", "\\|").replace("\n", " ") for line in refusals]
