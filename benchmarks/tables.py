@@ -22,9 +22,10 @@ defaults and random_state = the split's seed:
 - MLP pipeline: scikit-learn's ``MLPClassifier/MLPRegressor()`` behind a ``ColumnTransformer``:
   numeric columns ``SimpleImputer(median)`` + ``StandardScaler``, the others
   ``SimpleImputer(most_frequent)`` + ``OneHotEncoder(handle_unknown="ignore")``;
-- RealMLP: pytabkit's ``RealMLP_TD_Classifier/Regressor(device="cpu", n_threads=2)``, numeric
-  NaN imputed with the training medians (it refuses NaN), text as ``category``; on the first
-  ``--realmlp-splits`` (1) splits only, as it is slow. It runs in this process when pytabkit
+- RealMLP: pytabkit's ``RealMLP_TD_Classifier/Regressor(device="cpu", n_threads=2)``
+  (``--realmlp-threads``), numeric NaN imputed with the training medians (it refuses NaN), text
+  as ``category``; on the first ``--realmlp-splits`` (1) splits only, as it is slow (all the
+  tables' fits in one process at the end of the run). It runs in this process when pytabkit
   imports, else in the Python named by ``--realmlp-python`` or ``$GLASSNET_REALMLP_PYTHON``
   (a virtual environment with torch 2.13.0 and pytabkit 1.8.0 beside the same pandas), else
   it is reported as not run, with the reason.
@@ -293,9 +294,9 @@ def _realmlp_fit_predict(jobs: list[dict]) -> list[dict]:
     import torch
     from pytabkit import RealMLP_TD_Classifier, RealMLP_TD_Regressor
 
-    torch.set_num_threads(2)
     results = []
     for job in jobs:
+        torch.set_num_threads(job["threads"])
         X_train, X_test = as_categories(job["X_train"], job["X_test"])
         for column in X_train.columns:
             if _is_numeric(X_train[column]):
@@ -304,7 +305,7 @@ def _realmlp_fit_predict(jobs: list[dict]) -> list[dict]:
                 X_train[column] = X_train[column].fillna(median).astype(np.float64)
                 X_test[column] = X_test[column].fillna(median).astype(np.float64)
         model = (RealMLP_TD_Classifier if job["task"] == "classification"
-                 else RealMLP_TD_Regressor)(device="cpu", n_threads=2,
+                 else RealMLP_TD_Regressor)(device="cpu", n_threads=job["threads"],
                                             random_state=job["seed"])  # fmt: skip
         y_train = job["y_train"]
         if job["task"] == "classification":
@@ -401,6 +402,8 @@ def describe(t: Table, X: pd.DataFrame, y: pd.Series, rows: int) -> dict:
 
 
 def run_table(t: Table, args, options: dict, realmlp: str | None, glassnet_command) -> dict:
+    """Measure one table; its RealMLP jobs are left in ``info["realmlp_jobs"]`` (all tables'
+    jobs run in one process at the end: importing torch takes seconds)."""
     X, y, rows = load(t)
     info = describe(t, X, y, rows)
     print(f"{t.name}: {info['used']} x {info['columns']}", file=sys.stderr)
@@ -424,14 +427,13 @@ def run_table(t: Table, args, options: dict, realmlp: str | None, glassnet_comma
                 print(f"  split {seed} {name}: {result}", file=sys.stderr)
             if realmlp is not None and seed < args.realmlp_splits:
                 jobs.append(dict(X_train=X_train, y_train=y_train, X_test=X_test,
-                                 y_test=y_test, task=t.task, seed=seed))  # fmt: skip
+                                 y_test=y_test, task=t.task, seed=seed,
+                                 threads=args.realmlp_threads))  # fmt: skip
         if args.cli and seed == 0:
             info["cli"] = cli_check(t, X_train, y_train, X_test, y_test, glassnet_command)
             print(f"  split 0 command line: {info['cli']}", file=sys.stderr)
-    if jobs:
-        runs["RealMLP"] = run_realmlp(realmlp, jobs)
-        print(f"  RealMLP: {runs['RealMLP']}", file=sys.stderr)
     info["systems"] = {name: summarize(results) for name, results in runs.items() if results}
+    info["realmlp_jobs"] = jobs
     return info
 
 
@@ -507,6 +509,11 @@ def report(rows: list[dict], realmlp_note: str, splits_count: int, realmlp_split
             cells.append(f"{result['fit_s']:.2f}" if ok else "")
             cells.append(_rate(result["rows_per_s"]) if ok else "")
         lines.append(f"| {r['name']} | " + " | ".join(cells) + " |")
+    lines += ["", "The tables (target; columns left out):", ""]
+    for r in rows:
+        dropped = ", ".join(c for c in table(r["name"]).drop if c != "rownames")
+        lines.append(f"- {r['name']}: {r['why']} (target `{r['target']}`"
+                     + (f"; left out: {dropped}" if dropped else "") + ")")  # fmt: skip
     lines.append("")
     for peer in PEERS:
         pairs = [(m, r["name"]) for r in rows if (m := margin(r, peer)) is not None]
@@ -583,6 +590,8 @@ def main(argv=None) -> int:
                         help="a Python where pytabkit imports (default $GLASSNET_REALMLP_PYTHON)")
     parser.add_argument("--realmlp-splits", type=int, default=1,
                         help="how many of the splits RealMLP runs on (default 1: it is slow)")
+    parser.add_argument("--realmlp-threads", type=int, default=2,
+                        help="RealMLP's n_threads (default 2)")
     parser.add_argument("--realmlp-worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.realmlp_worker:
@@ -608,6 +617,14 @@ def main(argv=None) -> int:
     warm_up()
     started = datetime.datetime.now(datetime.timezone.utc)
     rows = [run_table(t, args, options, realmlp, glassnet_command) for t in tables]
+    jobs = [(row, job) for row in rows for job in row.pop("realmlp_jobs")]
+    if jobs:
+        print(f"RealMLP: {len(jobs)} fits", file=sys.stderr)
+        results = run_realmlp(realmlp, [job for _, job in jobs])
+        for row in rows:
+            mine = [result for (owner, _), result in zip(jobs, results) if owner is row]
+            row["systems"]["RealMLP"] = summarize(mine)
+            print(f"  {row['name']} RealMLP: {mine}", file=sys.stderr)
     seconds = (datetime.datetime.now(datetime.timezone.utc) - started).total_seconds()
     load_average = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     command = "python benchmarks/tables.py" + ("" if argv is None else " " + " ".join(argv))
@@ -617,7 +634,7 @@ def main(argv=None) -> int:
         f"`{command}`, {started:%Y-%m-%d %H:%M} UTC, {seconds:.0f} s; glassnet "
         f"{glassnet.__version__} ({Path(glassnet.__file__).parent}), scikit-learn "
         f"{sklearn.__version__}, pandas {pd.__version__}, NumPy {np.__version__}, Python "
-        f"{platform.python_version()}, {THREADS} BLAS thread(s) (RealMLP 2 threads), "
+        f"{platform.python_version()}, {THREADS} BLAS thread(s) (RealMLP {args.realmlp_threads}), "
         f"{os.cpu_count()} CPUs; load average at the end (1, 5, 15 min): {load_average}",
     ])  # fmt: skip
     print(text)
