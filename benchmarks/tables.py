@@ -219,12 +219,17 @@ class HGB:
         self.model = model(categorical_features="from_dtype", random_state=seed)
 
     def fit(self, X, y):
-        self.train_ = X
-        self.model.fit(as_categories(X, X)[0], y)
+        X = as_categories(X, X)[0]
+        self.categories_ = {c: X[c].cat.categories for c in X.columns
+                            if isinstance(X[c].dtype, pd.CategoricalDtype)}  # fmt: skip
+        self.model.fit(X, y)
         return self
 
     def predict(self, X):
-        return self.model.predict(as_categories(self.train_, X)[1])
+        X = X.copy()
+        for column, categories in self.categories_.items():
+            X[column] = pd.Categorical(X[column], categories=categories)
+        return self.model.predict(X)
 
 
 def make_mlp(task: str, seed: int):
