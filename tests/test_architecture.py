@@ -26,6 +26,7 @@ LAYERS = {
     "glassnet.metrics": 1,
     "glassnet.data": 1,
     "glassnet.datasets": 1,
+    "glassnet.tables": 1,
     "glassnet.optimizers": 2,
     "glassnet.engine": 2,
     "glassnet.network": 3,

@@ -72,7 +72,7 @@ def test_csv_with_string_labels_train_evaluate_predict_info(tmp_path, rng):
     assert "labels     0: no, 1: yes (target column 'label')" in out
     assert "64 training, 16 validation, 0 test" in out
     model = load(model_path)
-    assert model.classes.tolist() == ["no", "yes"] and model.standardizer is not None
+    assert model.classes.tolist() == ["no", "yes"] and model.plan is not None
     assert model.history.epochs == 15 and len(model.history.val_accuracies) == 15
     assert model.metadata["training"]["optimizer"] == {"name": "momentum", "lr": 0.1, "beta": 0.9}
     # the numbers train prints are those of the saved model
@@ -106,7 +106,7 @@ def test_csv_with_string_labels_train_evaluate_predict_info(tmp_path, rng):
         "initializer  he",
         "parameters   31 ",
         "classes      0: no, 1: yes",
-        "standardized: 3 features",
+        "inputs       3 network inputs from the table's columns by a fitted plan",
         "15 epochs, 60 iterations",
         "momentum, lr 0.1, beta 0.9; batch size 16, 15 epochs, seed 0",
         f"written by glassnet {gn.__version__}",
@@ -203,9 +203,11 @@ def workdir(tmp_path, rng, monkeypatch):
     write_csv(tmp_path / "three.csv", X, np.array(["a", "b", "c", "d"] * 10))
     many = rng.standard_normal((1001, 3))
     write_csv(tmp_path / "many.csv", many, np.arange(1001) + 0.5)
-    (tmp_path / "text.csv").write_text("a,b,label\n1,red,no\n2,3,yes\n")  # text and a number
-    (tmp_path / "nan.csv").write_text("a,b,label\n1,2,no\n2,nan,yes\n")
-    (tmp_path / "inf.csv").write_text("a,b,label\n1,-inf,no\n2,3,yes\n")
+    numbers = "".join(f"{i},{i % 3},{'yes' if i % 2 else 'no'}\n" for i in range(2, 20))
+    # numbers with one stray text, which is neither a category nor a missing-value marker
+    (tmp_path / "text.csv").write_text("a,b,label\n1,red,no\n" + numbers)
+    (tmp_path / "nan.csv").write_text("a,b,label\n1,2,NA\n2,3,\n")  # no target in any row
+    (tmp_path / "inf.csv").write_text("a,b,label\n1,-inf,no\n" + numbers)
     (tmp_path / "binary.csv").write_bytes(b"\xff\xfe\x00\x89PNG")
     (tmp_path / "ragged.csv").write_text("a,b,label\n1,2,no\n2,yes\n")
     (tmp_path / "corrupt.glassnet").write_bytes(b"PK\x03\x04" + bytes(100))
@@ -220,8 +222,8 @@ BAD_INPUT = [
     (["train", "nope.csv"], "data file nope.csv does not exist; check the path"),
     (["train", "binary.csv"], "cannot read CSV binary.csv: it is not UTF-8 text"),
     (["train", "ragged.csv"], "line 3 has 2 fields but the header has 3"),
-    (["train", "text.csv"], "column 'b' is not numeric ('red' at line 2 of text.csv)"),
-    (["train", "nan.csv"], "column 'b' has a NaN value at line 3 of nan.csv"),
+    (["train", "text.csv"], "and the text 'red' at line 2 of text.csv (1 such cell(s))"),
+    (["train", "nan.csv"], "the target column 'label' of nan.csv has no value in any row"),
     (["train", "inf.csv"], "column 'b' has an infinite value at line 2 of inf.csv"),
     (["train", "one.csv"], "one.csv (column 'label') has a single class ('yes')"),
     (["train", "many.csv", "--task", "classification"], "many.csv has 1001 distinct labels (0.5,"),
@@ -240,7 +242,7 @@ BAD_INPUT = [
     (["predict", "m.glassnet", "two.csv"], "has no column 'c', an input of the model"),
     (["evaluate", "corrupt.glassnet", "d.csv"], "corrupt.glassnet is not a glassnet model file"),
     (["info", "empty.glassnet"], "empty.glassnet is empty"),
-    (["predict", "softmax.glassnet", "d.csv"], "label 'no', which is not one of the model's"),
+    (["evaluate", "softmax.glassnet", "d.csv"], "label 'no', which is not one of the model's"),
     (["predict", "multi.glassnet", "d.csv"], "this model has a sigmoid output with 2 unit(s)"),
     (["sweep", "d.csv", "--grid", "alpha=1"], "unknown grid parameter 'alpha'"),
     (["sweep", "d.csv", "--grid", "lr=0.1", "--cv", "1"], "cv must be >= 2, got 1"),
@@ -602,7 +604,8 @@ def test_sweep_prints_the_ranking_of_a_sequential_run(tmp_path, monkeypatch, cap
     assert "2-fold cross-validation, seed 1" in out
     rows = table(out, "rank")
     data = readers.read("colours.csv")
-    sequential = sweep.rank([sweep.evaluate(data.X, data.y, c, 2, 1) for c in sweep.grid(grids)])
+    results = [sweep.evaluate(data.table, data.y, c, 2, 1) for c in sweep.grid(grids)]
+    sequential = sweep.rank(results)
     expected = [
         [
             str(rank),
@@ -667,7 +670,7 @@ def test_pandas_csv_with_its_index_trains_with_defaults_and_a_test_split(
     assert printed(out, "test accuracy") >= 0.9
     model = load("model.glassnet")
     about = model.metadata["data"]
-    assert about["columns"] == list(frame.columns[:4]) and about["n_test"] == 30
+    assert model.plan.inputs == list(frame.columns[:4]) and about["n_test"] == 30
     assert 110 <= len(about["fingerprint"]) <= 120  # the distinct rows of training and validation
     # evaluate on the held-out rows (the command's split: recipe.holdout of the test fraction)
     labels = recipe.class_of_rows("classification", np.searchsorted(model.classes, frame.target))
@@ -716,7 +719,7 @@ def test_no_header_tab_separated_and_the_target_by_number(tmp_path, monkeypatch,
     out = capsys.readouterr().out
     assert "delimiter tab; no header row (columns named column 1, column 2, ...)" in out
     assert "(target column 'column 1')" in out
-    assert "4 features" in out
+    assert "4 input columns" in out
 
 
 def test_text_columns_are_one_hot_encoded_and_checked_by_name_at_predict_time(
@@ -731,10 +734,10 @@ def test_text_columns_are_one_hot_encoded_and_checked_by_name_at_predict_time(
         writer.writerows(zip(X[:, 0], colour, X[:, 1], y))
     assert cli.main(["train", "shop.csv", *DEFAULTS, "--epochs", "5"]) == 0
     out = capsys.readouterr().out
-    assert "one-hot encoded colour (3 values)" in out and "5 features" in out
-    about = load("model.glassnet").metadata["data"]
-    assert about["columns"] == ["a", "colour", "b"]
-    assert about["categories"] == {"colour": ["blue", "green", "red"]}
+    assert "one-hot encoded colour (3 levels)" in out and "network    [5, " in out
+    plan = load("model.glassnet").plan
+    assert plan.inputs == ["a", "colour", "b"]
+    assert plan.columns[1].levels == ["blue", "green", "red"]
     with open("new.csv", "w", newline="") as f:  # other column order, no label
         writer = csv.writer(f)
         writer.writerow(["colour", "b", "a"])
@@ -744,8 +747,12 @@ def test_text_columns_are_one_hot_encoded_and_checked_by_name_at_predict_time(
     assert cli.main(["predict", "model.glassnet", "shop.csv"]) == 0
     assert capsys.readouterr().out == reordered
     (tmp_path / "pink.csv").write_text("a,colour,b\n0.1,pink,0.2\n")
-    assert cli.main(["predict", "model.glassnet", "pink.csv"]) == 2
-    assert "'pink' at line 2 of pink.csv, which the model never saw" in capsys.readouterr().err
+    assert cli.main(["predict", "model.glassnet", "pink.csv", "--strict"]) == 2
+    assert "'pink' at line 2 of pink.csv, which the training rows never had" in (
+        capsys.readouterr().err
+    )
+    assert cli.main(["predict", "model.glassnet", "pink.csv"]) == 0  # no known level, said
+    assert "1 value(s) never seen in training (first 'pink' at line 2" in capsys.readouterr().err
 
 
 def test_every_optimizer_and_every_default_in_help(workdir, capsys):
@@ -820,7 +827,7 @@ def test_explain_prints_the_backprop_trace_of_the_models_own_network(workdir, ca
     from glassnet import readers
 
     data = readers.for_model(model, "d.csv", None, labels=True)
-    X = model.transform(data.X)[:5]
+    X = model.transform(data.table)[:5]
     J, gradients = model.network.cost_and_gradients(X, data.y[:5])
     dW = gradients[1][0] + 0.0
     assert f"J = {J:.6g}." in out and f"dW[2] = [[{dW[0, 0]:.4g} {dW[0, 1]:.4g} ...]]" in out

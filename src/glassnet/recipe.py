@@ -9,7 +9,9 @@ functions; none of them builds an optimizer, a split or an output layer itself:
     make_network(recipe, ...)    the Network the recipe describes, for that input and output
     make_optimizer(recipe)       the optimizer it names, with its hyper-parameters and schedule
     holdout(recipe, m, labels)   the rows it trains on and the rows it validates on
-    fit(recipe, X, Y, ...)       all of the above, then ``train``: a ``Fitted`` model
+    build(recipe, X, Y, ...)     all of the above, with a table's plan: a ``Fitted``, untrained
+    run(fitted, ...)             ``train`` it
+    fit(recipe, X, Y, ...)       build, then run: a ``Fitted`` model
 
 Two named recipes (``RECIPES``, ``named(name)``): ``DEFAULT``, the defaults of the command and
 the estimators, chosen by measurement (``benchmarks/defaults.py``: 5-fold cross-validation
@@ -36,6 +38,7 @@ from .errors import GlassnetError
 from .history import Callback, History
 from .network import Network
 from .optimizers import Optimizer
+from .tables import SCALINGS, Plan, Table, check_columns
 from .training import train
 from .validation import check_count, check_fraction
 
@@ -55,7 +58,10 @@ class Recipe:
     Training: ``epochs``, ``batch_size`` (None: full batch), ``seed`` (the initial weights, the
     shuffling and the split), ``validation_split`` (None: no validation data),
     ``early_stopping`` (patience in epochs, or None), ``restore_best``, ``engine``.
-    Data: ``standardize`` (the inputs), ``scale_targets`` (regression targets).
+    Data: ``standardize`` (the inputs), ``scale_targets`` (regression targets); for a table
+    (``glassnet.tables.Table``: a CSV file or a DataFrame) the fitted ``Plan`` prepares the
+    inputs instead, with ``scaling`` ("robust" or "standard") for its number columns and
+    ``keep`` the columns it uses even where it would drop them (ids, free text).
     """
 
     hidden_layers: tuple[int, ...] = (20, 7, 5)
@@ -79,6 +85,8 @@ class Recipe:
     batch_norm: bool = False
     engine: str = "auto"
     dtype: str = "float32"
+    scaling: str = "robust"
+    keep: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         layers = self.hidden_layers
@@ -88,6 +96,11 @@ class Recipe:
         object.__setattr__(self, "hidden_layers", layers)
         options = MappingProxyType(dict(self.optimizer_options))
         object.__setattr__(self, "optimizer_options", options)
+        object.__setattr__(self, "keep", tuple(self.keep))
+        if self.scaling not in SCALINGS:
+            raise GlassnetError(
+                f"unknown scaling {self.scaling!r}; choose one of: {', '.join(SCALINGS)}"
+            )
         check_count(self.epochs, "epochs")
         if self.batch_size is not None:
             check_count(self.batch_size, "batch_size")
@@ -109,6 +122,7 @@ class Recipe:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["hidden_layers"] = list(self.hidden_layers)
         data["optimizer_options"] = dict(self.optimizer_options)
+        data["keep"] = list(self.keep)
         data["schedule"] = make_optimizer(self).config().get("schedule")
         return data
 
@@ -291,7 +305,8 @@ def class_of_rows(task: str, Y) -> np.ndarray | None:
 class Fitted:
     """A trained model and everything needed to feed it: the result of ``fit``.
 
-    ``standardizer`` maps raw inputs to the network's (None: used as they are);
+    ``plan`` maps a raw table to the network's inputs (``glassnet.tables.Plan``; None for
+    arrays); ``standardizer`` maps raw input arrays to the network's (None: used as they are);
     ``target_scaler`` maps the network's regression outputs back to the targets' units (None:
     not scaled). ``train_rows`` and ``val_rows`` say which rows of the data trained and
     validated it.
@@ -305,9 +320,15 @@ class Fitted:
     target_scaler: Standardizer | None = None
     train_rows: np.ndarray | None = None
     val_rows: np.ndarray | None = None
+    plan: Plan | None = None
+    training: tuple | None = field(default=None, repr=False)  # (X, Y) prepared by build
+    validation: tuple | None = field(default=None, repr=False)
 
     def inputs(self, X) -> np.ndarray:
-        """The network's input for raw rows X (standardized when the recipe says so)."""
+        """The network's input for raw rows X: a table through the plan, an array
+        standardized when the recipe says so."""
+        if self.plan is not None:
+            return self.plan.transform(X)[0]
         return X if self.standardizer is None else self.standardizer.transform(X)
 
     def targets(self, Y) -> np.ndarray:
@@ -345,18 +366,47 @@ def fit(
     resume=None,
     comm=None,
 ) -> Fitted:
-    """Carry the recipe out on (X, Y) and return the ``Fitted`` model.
+    """Carry the recipe out on (X, Y) and return the ``Fitted`` model: ``build`` it, then
+    ``run`` it (both below; a front end that says what it built before training calls them
+    one after the other).
 
-    ``X`` (m, n) holds raw inputs; ``Y`` the targets: class indices 0..K-1 (m,) or a 0/1 column
-    for classification, numbers (m,) or (m, n_targets) for regression. ``n_outputs`` is the
-    number of classes (default: max(Y) + 1) or targets. The recipe's validation split is held
-    out (stratified by class) unless ``validation_data`` (raw X_val, Y_val) is given.
-    ``previous`` continues a fitted model: its network, optimizer state (a fresh optimizer if
-    the recipe's hyper-parameters changed), history and scalers, trained ``epochs`` more epochs
-    (default: the recipe's) with ``shuffle_seed`` (default: the recipe's seed). ``checkpoint``,
+    ``X`` (m, n) holds raw inputs, or a ``tables.Table`` of raw columns (a plan is fitted on
+    its training rows); ``Y`` the targets: class indices 0..K-1 (m,) or a 0/1 column for
+    classification, numbers (m,) or (m, n_targets) for regression. ``n_outputs`` is the number
+    of classes (default: max(Y) + 1) or targets. The recipe's validation split is held out
+    (stratified by class) unless ``validation_data`` (raw X_val, Y_val) is given. ``previous``
+    continues a fitted model: its network, optimizer state (a fresh optimizer if the recipe's
+    hyper-parameters changed), history and scalers, trained ``epochs`` more epochs (default:
+    the recipe's) with ``shuffle_seed`` (default: the recipe's seed). ``checkpoint``,
     ``resume`` and ``comm`` are those of ``train``.
     """
-    X = np.asarray(X)
+    fitted = build(
+        recipe, X, Y, task, n_outputs=n_outputs, validation_data=validation_data,
+        previous=previous,
+    )  # fmt: skip
+    return run(
+        fitted, callbacks=callbacks, epochs=epochs, shuffle_seed=shuffle_seed,
+        checkpoint=checkpoint, checkpoint_every=checkpoint_every, resume=resume, comm=comm,
+    )  # fmt: skip
+
+
+def build(
+    recipe: Recipe,
+    X,
+    Y,
+    task: str,
+    *,
+    n_outputs: int | None = None,
+    validation_data: tuple | None = None,
+    previous: Fitted | None = None,
+) -> Fitted:
+    """Everything the recipe describes for this data, before any training: the split, the
+    plan or the standardizer, the target scaler, the network, the optimizer, and the prepared
+    training and validation data (arguments as for ``fit``)."""
+    table = X if isinstance(X, Table) else None
+    X = table if table is not None else np.asarray(X)
+    if table is not None and previous is None:
+        check_columns(table)  # on every row: the split must not hide a stray text
     Y = np.asarray(Y)
     if task == "regression" and Y.ndim == 1:
         Y = Y.reshape(-1, 1)
@@ -366,13 +416,18 @@ def fit(
     if validation_data is None:
         rows, val_rows = holdout(recipe, len(X), class_of_rows(task, Y))
     if previous is None:
-        standardizer = Standardizer().fit(X[rows]) if recipe.standardize else None
+        plan = standardizer = None
+        if table is not None:  # the plan learns from the training rows only
+            plan = Plan.fit(table.take(rows), scaling=recipe.scaling, keep=recipe.keep)
+        elif recipe.standardize:
+            standardizer = Standardizer().fit(X[rows])
         scaler = None
         if task == "regression" and recipe.scale_targets:
             scaler = Standardizer().fit(Y[rows])
-        network = make_network(recipe, X.shape[1], task, n_outputs)
+        n_features = plan.n_features if plan is not None else X.shape[1]
+        network = make_network(recipe, n_features, task, n_outputs)
         optimizer = make_optimizer(recipe)
-        fitted = Fitted(recipe, network, optimizer, History(), standardizer, scaler)
+        fitted = Fitted(recipe, network, optimizer, History(), standardizer, scaler, plan=plan)
     else:
         fitted = previous
         wanted = make_optimizer(recipe)
@@ -386,25 +441,42 @@ def fit(
         T = fitted.targets(T) if task == "regression" else T
         return fitted.inputs(A), T
 
-    validation = None
+    fitted.validation = None
     if validation_data is not None:
         X_val, Y_val = validation_data
         Y_val = np.asarray(Y_val)
         if task == "regression" and Y_val.ndim == 1:
             Y_val = Y_val.reshape(-1, 1)
-        validation = prepare(np.asarray(X_val), Y_val)
+        fitted.validation = prepare(X_val if table is not None else np.asarray(X_val), Y_val)
     elif val_rows is not None:
-        validation = prepare(X[val_rows], Y[val_rows])
-    if validation is None and recipe.early_stopping:
+        fitted.validation = prepare(_rows(X, val_rows), Y[val_rows])
+    fitted.training = prepare(_rows(X, rows), Y[rows])
+    return fitted
+
+
+def run(
+    fitted: Fitted,
+    *,
+    callbacks: Sequence[Callback] = (),
+    epochs: int | None = None,
+    shuffle_seed: int | None = None,
+    checkpoint=None,
+    checkpoint_every: int = 1,
+    resume=None,
+    comm=None,
+) -> Fitted:
+    """Train what ``build`` built (arguments as for ``fit``) and return it."""
+    recipe = fitted.recipe
+    if fitted.validation is None and recipe.early_stopping:
         callbacks = [Plateau(recipe.early_stopping), *callbacks]
     fitted.history = train(  # on resume, the checkpoint's history continues
         fitted.network,
-        *prepare(X[rows], Y[rows]),
+        *fitted.training,
         optimizer=fitted.optimizer,
         epochs=recipe.epochs if epochs is None else epochs,
         batch_size=recipe.batch_size,
         seed=recipe.seed if shuffle_seed is None else shuffle_seed,
-        validation_data=validation,
+        validation_data=fitted.validation,
         callbacks=callbacks,
         history=fitted.history,
         engine=recipe.engine,
@@ -415,7 +487,13 @@ def fit(
         resume=resume,
         comm=comm,
     )
+    fitted.training = fitted.validation = None  # the prepared copies are not kept
     return fitted
+
+
+def _rows(X, rows):
+    """These rows of an array or a table."""
+    return X.take(rows) if isinstance(X, Table) else X[rows]
 
 
 __all__ = [
@@ -425,6 +503,7 @@ __all__ = [
     "TOL",
     "TASKS",
     "Fitted",
+    "build",
     "Plateau",
     "Recipe",
     "class_of_rows",
@@ -435,5 +514,6 @@ __all__ = [
     "make_optimizer",
     "named",
     "output_layer",
+    "run",
     "still_falling",
 ]

@@ -24,6 +24,7 @@ from .data import kfold_rows
 from .errors import GlassnetError
 from .metrics import output_accuracy
 from .recipe import Recipe
+from .tables import Table
 
 # name -> how a value is read from the command line
 PARAMETERS = {
@@ -125,7 +126,7 @@ def evaluate(
     if folds is not None and folds < 2:
         raise GlassnetError(f"cross-validation needs at least 2 folds, got {folds}")
     plan = recipe_of(params, seed)
-    X, y = np.asarray(X), np.asarray(y)
+    X, y = (X if isinstance(X, Table) else np.asarray(X)), np.asarray(y)
     n_classes = max(2, int(np.max(y)) + 1 if y.size else 2)
     if folds:
         parts = kfold_rows(len(X), folds, seed)
@@ -134,9 +135,9 @@ def evaluate(
         parts = [recipe.holdout(plan, len(X), labels, fraction=validation_split)]
     costs, accuracies = [], []
     for rows, val_rows in parts:
-        fitted = recipe.fit(plan, X[rows], y[rows], "classification", n_outputs=n_classes)
+        fitted = recipe.fit(plan, _rows(X, rows), y[rows], "classification", n_outputs=n_classes)
         net = fitted.network
-        X_val = net.check_X(fitted.inputs(X[val_rows]))
+        X_val = net.check_X(fitted.inputs(_rows(X, val_rows)))
         Y_val = net.check_targets(y[val_rows], len(val_rows))
         costs.append(net.batch_cost(X_val, Y_val))
         accuracies.append(output_accuracy(net.propagate(X_val), Y_val, net.output.name))
@@ -172,6 +173,8 @@ def run(
         client = Client(own)
     else:
         client = Client(scheduler)
+    if isinstance(X, Table):  # its columns travel; where each row came from stays here
+        X = Table(X.names, X.columns)
     try:
         data = client.scatter((X, y), broadcast=True)
         futures = [
@@ -187,6 +190,11 @@ def run(
         if own is not None:
             own.close()
     return rank(results)
+
+
+def _rows(X, rows):
+    """These rows of an array or a table (a CSV file's raw columns)."""
+    return X.take(rows) if isinstance(X, Table) else X[rows]
 
 
 def rank(results: list[Result]) -> list[Result]:

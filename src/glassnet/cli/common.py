@@ -61,3 +61,21 @@ def class_list(classes) -> str:
     if len(names) > MAX_SHOWN_CLASSES:
         names = [*names[:MAX_SHOWN_CLASSES], f"... ({len(classes)} classes)"]
     return ", ".join(names)
+
+
+def na_values(text: str | None) -> list[str]:
+    """A comma-separated option: --na-values "?,-" -> ["?", "-"]."""
+    return [] if not text else [v.strip() for v in text.split(",") if v.strip()]
+
+
+def prepared(model: Model, data, strict: bool) -> np.ndarray:
+    """The network's inputs for DATA read for the model (``readers.for_model``): a table
+    through the model's plan, with what the plan met in the new rows said on stderr (levels
+    never seen in training, gaps it filled, columns it ignored); ``strict`` refuses those."""
+    for note in data.notes:
+        print(f"note: {note}", file=sys.stderr)
+    inputs, report = model.prepare(data.table if data.table is not None else data.X,
+                                   strict=strict)  # fmt: skip
+    for line in report.lines():
+        print(f"note: {line}", file=sys.stderr)
+    return inputs

@@ -7,12 +7,13 @@ from __future__ import annotations
 from .. import readers
 from ..explain import explain
 from ..files.model import load
+from .common import prepared
 
 
 def run(args) -> int:
     model = load(args.model)
     data = readers.for_model(model, args.data, args.target, labels=True)
-    inputs = model.transform(data.X)  # the network's input: standardized as in training
+    inputs = prepared(model, data, strict=False)  # the network's input, prepared as in training
     print(f"model {args.model} on the first rows of {data.source}")
     print(explain(model.network, inputs, data.y, batch_size=args.rows, shown=args.values))
     return 0

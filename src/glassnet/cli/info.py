@@ -33,7 +33,15 @@ def run(args) -> int:
         lines.append(("classes", class_list(model.classes)))
     if net.output.name == "identity":
         lines.append(("target", _target_summary(about, training)))
-    lines.append(("inputs", _normalization_summary(model.standardizer)))
+    if model.plan is not None:
+        plan = model.plan
+        lines.append(("inputs", f"{plan.n_features} network inputs from the table's columns by a "
+                      f"fitted plan ({plan.scaling} scaling of numbers):"))  # fmt: skip
+        lines += [("", f"  {line}") for line in plan.describe()]
+        if plan.id_column is not None:
+            lines.append(("", f"  (predict writes {plan.id_column!r} beside each prediction)"))
+    else:
+        lines.append(("inputs", _normalization_summary(model.standardizer)))
     history = _history_summary(model.history)
     if net.output.name == "identity" and isinstance(training.get("target_scaling"), dict):
         history += " (costs on the standardized target)"
@@ -52,6 +60,9 @@ def run(args) -> int:
                 f"{training.get('epochs_run')} epochs, seed {training.get('seed')}",
             )
         )
+        kept = training.get("weights_of_epoch")
+        if kept is not None:
+            lines.append(("weights", f"of epoch {kept} of {training.get('epochs_run')}"))
     if about:
         lines.append(
             (

@@ -58,6 +58,13 @@ def build() -> argparse.ArgumentParser:
         "--out", default="model.glassnet", help="model file (default model.glassnet)"
     )
     command.add_argument(
+        "--save-test",
+        default=None,
+        metavar="FILE",
+        help="write the --test-split rows of a CSV here, as the file had them, for evaluate "
+        "(default: none)",
+    )
+    command.add_argument(
         "--plot", default=None, help="save the cost curve as this PNG (default: none)"
     )
     command.add_argument(
@@ -90,6 +97,7 @@ def build() -> argparse.ArgumentParser:
     command.add_argument("model", metavar="MODEL")
     command.add_argument("data", metavar="DATA")
     command.add_argument("--target", default=None, help="label column of a CSV")
+    _table_options(command)
     command.set_defaults(handler=evaluate.run)
 
     command = commands.add_parser("predict", help="probabilities and labels for DATA")
@@ -97,6 +105,14 @@ def build() -> argparse.ArgumentParser:
     command.add_argument("data", metavar="DATA")
     command.add_argument("--target", default=None, help="label column of a CSV, if it has one")
     command.add_argument("--out", default=None, help="write a CSV here instead of printing it")
+    command.add_argument(
+        "--id",
+        default=None,
+        metavar="COLUMN",
+        help="a column of DATA written beside each prediction (default: the id column train "
+        "detected, when DATA has it; else the row number)",
+    )
+    _table_options(command)
     command.set_defaults(handler=predict.run)
 
     command = commands.add_parser("info", help="what a model file holds")
@@ -168,4 +184,24 @@ def _data_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--image-size", type=int, default=64, help="image folders: resize to N x N (default 64)"
+    )
+    parser.add_argument(
+        "--na-values",
+        default=None,
+        metavar="TEXTS",
+        help="more texts that mark a missing cell in a CSV, comma separated (default: none; "
+        "pandas' own are always missing: empty, NA, NaN, n/a, null, ...)",
+    )
+
+
+def _table_options(parser: argparse.ArgumentParser) -> None:
+    """How evaluate and predict read a table for a model with a plan."""
+    parser.add_argument(
+        "--na-values", default=None, metavar="TEXTS", help="as for train (default: pandas' own)"
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a category never seen in training, or a missing value where training had "
+        "none (default: encode it as no known level, fill it, and report how many)",
     )

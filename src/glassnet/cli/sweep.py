@@ -28,11 +28,12 @@ def run(args) -> int:
         image_size=(image_size, image_size),
         seed=args.seed,
     )
-    if folds is not None and folds > len(data.X):
+    if folds is not None and folds > data.n_samples:
         raise GlassnetError(
-            f"--cv {folds} needs at least {folds} samples; {data.source} has {len(data.X)}"
+            f"--cv {folds} needs at least {folds} samples; {data.source} has {data.n_samples}"
         )
     validation = f"{folds}-fold cross-validation" if folds else "a seeded 80/20 hold-out"
+    inputs = data.table if data.table is not None else data.X
     where = args.scheduler or "a new local Dask cluster"
     print("glassnet sweep")
     print(f"  data       {data.describe()}")
@@ -41,7 +42,7 @@ def run(args) -> int:
     sys.stdout.flush()
     start = time.perf_counter()
     if args.scheduler is None:
-        results = sweeps.run(data.X, data.y, combinations, folds=folds, seed=args.seed)
+        results = sweeps.run(inputs, data.y, combinations, folds=folds, seed=args.seed)
     else:
         try:
             client = Client(args.scheduler)
@@ -52,7 +53,7 @@ def run(args) -> int:
             ) from None
         with client:
             results = sweeps.run(
-                data.X, data.y, combinations, folds=folds, seed=args.seed, scheduler=client
+                inputs, data.y, combinations, folds=folds, seed=args.seed, scheduler=client
             )
     print(f"done: {len(results)} combination(s) in {time.perf_counter() - start:.1f} s")
     print()

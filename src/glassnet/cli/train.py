@@ -17,6 +17,8 @@ so the saved model predicts in the target's units with no change to the model fi
 
 from __future__ import annotations
 
+import csv
+import io
 import sys
 
 import numpy as np
@@ -24,24 +26,25 @@ import numpy as np
 from .. import engine as engines
 from .. import metrics, optimizers, readers
 from ..errors import GlassnetError
+from ..files.archive import atomic_write
 from ..files.model import save
 from ..network import Network
 from ..recipe import (
     DEFAULT,
     RECIPES,
     Recipe,
+    build,
     class_of_rows,
     customized,
-    fit,
     holdout,
-    make_network,
     make_optimizer,
     named,
     output_layer,
     still_falling,
 )
+from ..recipe import run as run_recipe
 from ..validation import check_count, check_fraction, check_layer_sizes
-from .common import check_folder, class_list, optional_module
+from .common import check_folder, class_list, na_values, optional_module
 
 MAX_STORED_NAMES = 1000  # feature names kept in the model's metadata (not 12288 pixel names)
 _SCORE_NAMES = {"r2": "R^2", "rmse": "RMSE"}
@@ -105,6 +108,19 @@ def add_recipe_options(command) -> None:
         f"(default {base.l1}; combines with --l2)",
     )
     command.add_argument(
+        "--scaling",
+        default=None,
+        help=f"a table's number columns: robust (median and interquartile range, then smooth "
+        f"clipping x / sqrt(1 + (x/3)^2)) or standard (mean and std) (default {base.scaling})",
+    )
+    command.add_argument(
+        "--keep",
+        default=None,
+        metavar="COLUMNS",
+        help="a table's columns to use even where they look like ids or free text, comma "
+        "separated (default: none; train says which columns it dropped and why)",
+    )
+    command.add_argument(
         "--early-stopping",
         type=int,
         default=None,
@@ -130,11 +146,11 @@ def optimizer_epilog() -> str:
 
 def run(args) -> int:
     recipe = _recipe(args)
-    optimizer = make_optimizer(recipe)  # a bad --lr, --beta or --optimizer fails before reading
+    make_optimizer(recipe)  # a bad --lr, --beta or --optimizer fails before reading
     hidden_layers = list(recipe.hidden_layers) if args.layers is None else _layers(args.layers)
     image_size = check_count(args.image_size, "image_size")
     checkpoint_every = check_count(args.checkpoint_every, "checkpoint_every")
-    for output in (args.out, args.plot, args.checkpoint):
+    for output in (args.out, args.plot, args.checkpoint, args.save_test):
         check_folder(output)
     plots = optional_module("plots", "train --plot", "demo") if args.plot else None
     comm = None
@@ -150,46 +166,48 @@ def run(args) -> int:
         image_size=(image_size, image_size),
         seed=args.seed,
         task=args.task,
+        na_values=na_values(args.na_values),
     )
     n_outputs = 1 if data.task == "regression" else len(data.classes)
-    # the sizes are checked with the data's input and output, so the message shows them all
     units, _ = output_layer(data.task, n_outputs)
+    # the sizes are checked with the data's input (a table's columns) and output, so that the
+    # message shows them all; a table's plan sets the network's input size itself
     check_layer_sizes([data.n_features, *hidden_layers, units])
     recipe = recipe.replace(hidden_layers=tuple(hidden_layers))
     # the rows of the test split never reach fit: neither training nor early stopping sees them
-    X, y, test_rows = data.X, data.y, None
+    inputs = data.table if data.table is not None else data.X
+    X, y, test_rows = inputs, data.y, None
     test_split = check_fraction(args.test_split, "test_split")
     if test_split:
         if data.X_test is not None:
             raise GlassnetError(
                 f"{data.source} comes with its own test set ({data.test_source}); drop --test-split"
             )
-        rows, test_rows = holdout(recipe, len(X), class_of_rows(data.task, y), test_split)
-        X, y = X[rows], y[rows]
-    # the network fit will build, to describe it before training (and refuse an unknown engine)
-    net = make_network(recipe, data.n_features, data.task, n_outputs)
-    engines.select(recipe.engine, net, optimizer)
-    train_rows, val_rows = holdout(recipe, len(X), class_of_rows(data.task, y))
+        rows, test_rows = holdout(recipe, data.n_samples, class_of_rows(data.task, y), test_split)
+        X, y = _rows(X, rows), y[rows]
+    if args.save_test:
+        _save_test(args.save_test, data, test_rows)
+    # what the setup layer builds is what is described, then trained
+    fitted = build(recipe, X, y, data.task, n_outputs=n_outputs)
+    net = fitted.network
+    check_layer_sizes(net.sizes)
+    engines.select(recipe.engine, net, fitted.optimizer)
     scaling = None
-    if data.task == "regression":
-        scaling = _target_statistics(np.mean(y[train_rows]), np.std(y[train_rows]))
-    n_val = 0 if val_rows is None else len(val_rows)
+    if fitted.target_scaler is not None:  # the mu_y and sigma_y that are folded
+        scaling = _target_statistics(fitted.target_scaler.mean_[0], fitted.target_scaler.std_[0])
+    n_val = 0 if fitted.val_rows is None else len(fitted.val_rows)
     n_test = len(test_rows) if test_rows is not None else 0
     if data.X_test is not None:
         n_test = len(data.X_test)
-    counts = (len(train_rows), n_val, n_test)
-    for name, value in _configuration(args, recipe, data, net, optimizer, counts, scaling):
+    counts = (len(fitted.train_rows), n_val, n_test)
+    for name, value in _configuration(args, fitted, data, counts, scaling):
         say(f"  {name:<10} {value}" if name else value)
     sys.stdout.flush()
 
-    def fitted_with(callbacks):
+    def trained_with(callbacks):
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is an error of its own
-            return fit(
-                recipe,
-                X,
-                y,
-                data.task,
-                n_outputs=n_outputs,
+            return run_recipe(
+                fitted,
                 callbacks=callbacks,
                 checkpoint=args.checkpoint,
                 checkpoint_every=checkpoint_every,
@@ -198,24 +216,23 @@ def run(args) -> int:
             )
 
     if args.no_progress or quiet:
-        fitted = fitted_with([])
+        fitted = trained_with([])
     else:
         progress = optional_module("progress", "train", "demo")
         with progress.ProgressBar(recipe.epochs, desc="training") as bar:
-            fitted = fitted_with([bar])
+            fitted = trained_with([bar])
     if quiet:
         return 0
-    if fitted.target_scaler is not None:  # the mu_y and sigma_y that are folded
-        scaling = _target_statistics(fitted.target_scaler.mean_[0], fitted.target_scaler.std_[0])
     fitted.fold_target_scaling()  # the saved network predicts in the target's units
     net, history = fitted.network, fitted.history
     results = {}
     parts = {"train": fitted.train_rows, "validation": fitted.val_rows}
     for part, rows in parts.items():
         if rows is not None:
-            results.update(_scores(part, net, fitted.inputs(X[rows]), y[rows]))
+            results.update(_scores(part, net, fitted.inputs(_rows(X, rows)), y[rows]))
     if test_rows is not None:
-        results.update(_scores("test", net, fitted.inputs(data.X[test_rows]), data.y[test_rows]))
+        test_inputs = fitted.inputs(_rows(inputs, test_rows))
+        results.update(_scores("test", net, test_inputs, data.y[test_rows]))
     elif data.X_test is not None:
         results.update(_scores("test", net, fitted.inputs(data.X_test), data.y_test))
     metadata = {
@@ -224,6 +241,7 @@ def run(args) -> int:
             "optimizer": fitted.optimizer.config(),
             "epochs": recipe.epochs,
             "epochs_run": history.epochs,
+            "weights_of_epoch": _kept_epoch(recipe, history, fitted.val_rows is not None),
             "batch_size": recipe.batch_size,
             "seed": recipe.seed,
             "l2": recipe.l2,
@@ -232,9 +250,10 @@ def run(args) -> int:
             "validation_split": args.validation_split,
             "test_split": test_split,
             "normalize": fitted.standardizer is not None,
+            "scaling": recipe.scaling if fitted.plan is not None else None,
             "seconds": history.seconds[-1] if history.seconds else 0.0,
         },
-        "data": _data_metadata(data, len(fitted.train_rows), n_val, n_test, X),
+        "data": _data_metadata(data, len(fitted.train_rows), n_val, n_test, fitted.inputs(X)),
         "results": results,
     }
     if scaling is not None:
@@ -243,7 +262,9 @@ def run(args) -> int:
             "std": scaling[1],
             "folded": True,
         }
-    path = save(args.out, net, fitted.standardizer, data.classes, history, metadata)
+    path = save(
+        args.out, net, fitted.standardizer, data.classes, history, metadata, plan=fitted.plan
+    )
     say(
         f"done: {history.epochs} epochs in {metadata['training']['seconds']:.2f} s, "
         f"final cost {history.epoch_costs[-1]:.4f}"
@@ -254,10 +275,33 @@ def run(args) -> int:
     for name, value in results.items():
         say(f"  {_score_name(name):<20} {value:.4f}")
     say(f"saved the model to {path}")
+    if args.save_test:
+        say(f"saved the {n_test} test rows to {args.save_test} (score them with glassnet evaluate)")
     if plots is not None:
         plots.cost_curve(history, args.plot)
         say(f"saved the cost curve to {args.plot}")
     return 0
+
+
+def _rows(X, rows):
+    """These rows of an array or a table."""
+    return X.take(rows) if hasattr(X, "take") and not isinstance(X, np.ndarray) else X[rows]
+
+
+def _save_test(path: str, data: readers.Dataset, test_rows) -> None:
+    """The test split's rows as the file had them (header and cells), atomically."""
+    if test_rows is None or data.records is None:
+        raise GlassnetError(
+            "--save-test writes the rows of --test-split from a CSV file; give both a CSV file "
+            "and --test-split"
+        )
+    header, cells = data.records
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    for i in sorted(int(r) for r in test_rows):
+        writer.writerow(cells[i])
+    atomic_write(path, lambda f: f.write(text.getvalue().encode("utf-8")))
 
 
 def _recipe(args) -> Recipe:
@@ -292,7 +336,21 @@ def _recipe(args) -> Recipe:
         validation_split=split or None,  # 0: no validation data
         standardize=not args.no_normalize,
         engine=args.engine,
+        scaling=_scaling(args),
+        keep=None if args.keep is None else tuple(na_values(args.keep)),
     )
+
+
+def _scaling(args) -> str | None:
+    """A table's scaling: --scaling, or none with --no-normalize (which says the same)."""
+    if not args.no_normalize:
+        return args.scaling
+    if args.scaling not in (None, "none"):
+        raise GlassnetError(
+            f"--no-normalize leaves the inputs as they are, but --scaling {args.scaling} scales "
+            "them; give one of the two"
+        )
+    return "none"
 
 
 def _stopping(recipe: Recipe, history, validated: bool) -> list[str]:
@@ -349,10 +407,10 @@ def _score_name(key: str) -> str:
 
 
 def _data_metadata(data: readers.Dataset, n_train: int, n_val: int, n_test: int, X) -> dict:
-    """Where the data came from, kept in the model file (evaluate and predict read it back):
-    the input columns and their encoding (checked by name at predict time), and a fingerprint
-    of the rows training and early stopping saw (``readers.fingerprint``), so that evaluate
-    can tell when it is shown them again."""
+    """Where the data came from, kept in the model file (evaluate and predict read it back;
+    a table's columns and their encoding are the model's plan): a fingerprint of the rows
+    training and early stopping saw (``readers.fingerprint``, of the network's inputs), so
+    that evaluate can tell when it is shown them again."""
     names = data.feature_names
     return {
         "source": data.source,
@@ -360,8 +418,6 @@ def _data_metadata(data: readers.Dataset, n_train: int, n_val: int, n_test: int,
         "target": data.target,
         "positive": data.positive,
         "feature_names": names if names and len(names) <= MAX_STORED_NAMES else None,
-        "columns": data.columns,
-        "categories": data.categories,
         "images_shape": None if data.images_shape is None else list(data.images_shape),
         "n_train": n_train,
         "n_validation": n_val,
@@ -370,8 +426,19 @@ def _data_metadata(data: readers.Dataset, n_train: int, n_val: int, n_test: int,
     }
 
 
-def _configuration(args, recipe, data, net, optimizer, counts, scaling) -> list:
-    """The lines train prints before it starts: (name, value), or ("", heading)."""
+def _kept_epoch(recipe: Recipe, history, validated: bool) -> int:
+    """The epoch whose weights training kept: the best monitored one when early stopping
+    restores it, else the last."""
+    costs = history.val_costs if validated else history.epoch_costs
+    if recipe.restore_best and costs:
+        return int(np.argmin(costs)) + 1
+    return history.epochs
+
+
+def _configuration(args, fitted, data, counts, scaling) -> list:
+    """The lines train prints before it starts: (name, value), or ("", heading), all read from
+    what the setup layer built (``fitted``)."""
+    recipe, net, optimizer = fitted.recipe, fitted.network, fitted.optimizer
     n_train, n_val, n_test = counts
     column = f" (target column {data.target!r})" if data.target else ""
     if scaling is not None:
@@ -406,9 +473,15 @@ def _configuration(args, recipe, data, net, optimizer, counts, scaling) -> list:
             f"{optimizer!r}, batch size {recipe.batch_size}, up to {recipe.epochs} epochs "
             f"({stopping}), seed {recipe.seed}, recipe {args.recipe}",
         ),
-        ("inputs", "as they are" if args.no_normalize else "standardized (training mean and std)"),
-        ("samples", f"{n_train} training, {n_val} validation, {n_test} test"),
     ]
+    if fitted.plan is not None:  # a table: what the plan does with every column, a line each
+        notes = fitted.plan.notes()
+        lines.append(("inputs", notes[0]))
+        lines += [("", " " * 13 + note) for note in notes[1:]]
+    else:
+        standardized = "standardized (training mean and std)"
+        lines.append(("inputs", "as they are" if args.no_normalize else standardized))
+    lines.append(("samples", f"{n_train} training, {n_val} validation, {n_test} test"))
     if data.notes:
         lines.insert(2, ("read", "; ".join(data.notes)))
     if args.checkpoint:

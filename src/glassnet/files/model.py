@@ -4,7 +4,9 @@ A model file is a zip archive (an ``.npz``-style archive) with exactly these mem
 
     model.json     format name and version, the architecture (``net.config()``), the class
                    labels, the training history, free-form metadata, the glassnet version that
-                   wrote it, and for every array its name, dtype and shape
+                   wrote it, for every array its name, dtype and shape, and for a model trained
+                   on a table its preprocessing plan (``tables.Plan.to_dict``: the columns,
+                   their kinds, imputed values, scaling and categories, as plain JSON)
     W1.npy b1.npy  the weights W[l] (n_l, n_{l-1}) and biases b[l] (n_l,) of every layer
     ...            (with batch normalization also gamma1.npy, beta1.npy, running_mean1.npy and
                    running_var1.npy, each (n_l,), for every hidden layer)
@@ -29,6 +31,7 @@ fsynced, then renamed over the target, so an interrupted save never destroys an 
 from __future__ import annotations
 
 import json
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +45,7 @@ from ..errors import GlassnetError, ModelFileError
 from ..history import RECORDS, History
 from ..losses import FOR_OUTPUT
 from ..network import Network
+from ..tables import Plan, Report, Table, as_table, is_frame
 from ..validation import check_X
 from ..version import __version__
 from .archive import (
@@ -79,6 +83,7 @@ _TOP_LEVEL = {
     "metadata",
     "arrays",
 }
+_OPTIONAL_TOP_LEVEL = {"plan"}  # older files have no plan
 _ARCHITECTURE = {"sizes", "hidden", "output", "init", "dtype", "seed"}
 _ARCHITECTURE_OPTIONAL = {"l2", "l1", "dropout", "batch_norm"}
 _NORM_ARRAYS = ("gamma", "beta", "running_mean", "running_var")  # per batch-normalized layer
@@ -86,10 +91,12 @@ _NORM_ARRAYS = ("gamma", "beta", "running_mean", "running_var")  # per batch-nor
 class Model:
     """A loaded model: the network and everything needed to feed it and name its outputs.
 
-    ``predict_proba(X_raw)`` applies the standardizer x' = (x - mu) / sigma, then the network:
-    the probability of ``classes[1]`` for a sigmoid output, of every class for softmax.
-    ``predict(X_raw)`` returns labels from ``classes`` (class indices 0, 1, ... when the model has
-    no classes; the network's outputs for regression).
+    ``predict_proba(X_raw)`` prepares the inputs, then runs the network: the probability of
+    ``classes[1]`` for a sigmoid output, of every class for softmax. ``predict(X_raw)`` returns
+    labels from ``classes`` (class indices 0, 1, ... when the model has no classes; the
+    network's outputs for regression). A model trained on a table (``plan``) takes a pandas
+    DataFrame (or a ``tables.Table``) with the training columns by name; one trained on arrays
+    takes rows of numbers, standardized x' = (x - mu) / sigma when it has a ``standardizer``.
     """
 
     network: Network
@@ -98,15 +105,46 @@ class Model:
     history: History | None = None
     version: str = ""
     metadata: dict = field(default_factory=dict)
+    plan: Plan | None = None
 
     @property
     def n_features(self) -> int:
         return self.network.n_features
 
-    def transform(self, X_raw) -> np.ndarray:
-        """The network's input: X_raw checked against the input layer, then standardized."""
+    def prepare(self, X_raw, *, strict: bool = False) -> tuple[np.ndarray, Report]:
+        """(the network's input, what the plan met): a table through the plan (``strict``
+        refuses unseen levels and new gaps), rows of numbers checked against the input layer
+        and standardized."""
+        if self.plan is not None:
+            if not (is_frame(X_raw) or isinstance(X_raw, Table | dict)):
+                X_raw = self._columns_of(np.asarray(X_raw, dtype=object))
+            return self.plan.transform(as_table(X_raw), strict=strict)
+        if isinstance(X_raw, Table):  # a model trained on numbers alone, before plans
+            X_raw = _numbers_of(X_raw)
+        elif is_frame(X_raw):
+            X_raw = X_raw.to_numpy()
         X = check_X(X_raw, n_features=self.network.n_features)
-        return X if self.standardizer is None else self.standardizer.transform(X)
+        X = X if self.standardizer is None else self.standardizer.transform(X)
+        return X, Report()
+
+    def _columns_of(self, X: np.ndarray) -> dict:
+        """A 2-D array's columns as the plan's input columns, in order."""
+        inputs = self.plan.inputs
+        if X.ndim != 2 or X.shape[1] != len(inputs):
+            raise GlassnetError(
+                f"this model was trained on a table; give a pandas DataFrame with the columns "
+                f"{', '.join(inputs)} (or rows of those {len(inputs)} columns, in that order); "
+                f"got an array of shape {X.shape}"
+            )
+        return {name: _column(X[:, j]) for j, name in enumerate(inputs)}
+
+    def transform(self, X_raw) -> np.ndarray:
+        """The network's input for X_raw (``prepare``); what the plan met in new rows (levels
+        never seen, gaps training never had) is said as a warning."""
+        X, report = self.prepare(X_raw)
+        for line in report.lines():
+            warnings.warn(line, stacklevel=3)
+        return X
 
     def predict_proba(self, X_raw) -> np.ndarray:
         """P(y = classes[1] | x) for every row of X_raw, shape (m,); (m, K) for softmax."""
@@ -127,7 +165,8 @@ class Model:
         rows = [
             ("classes", "none (regression)" if self.classes is None else self.classes.tolist()),
             ("inputs", f"{self.n_features} features, "
-             + ("standardized (x - mu) / sigma" if self.standardizer else "used as they are")),
+             + ("from a table's columns by a fitted plan" if self.plan else
+                "standardized (x - mu) / sigma" if self.standardizer else "used as they are")),
             ("written by", f"glassnet {self.version}" if self.version else "unknown"),
             *((str(k), v) for k, v in self.metadata.items()),
         ]  # fmt: skip
@@ -141,6 +180,26 @@ class Model:
         )
 
 
+def _column(values: np.ndarray) -> np.ndarray:
+    """An object column as numbers when every value is one (an array of rows)."""
+    try:
+        return values.astype(np.float64)
+    except (TypeError, ValueError):
+        return values
+
+
+def _numbers_of(table: Table) -> np.ndarray:
+    """The columns of a table of numbers, side by side; text cannot feed a model without a
+    plan."""
+    text = [n for n, c in zip(table.names, table.columns) if c.dtype == object]
+    if text:
+        raise GlassnetError(
+            f"the column {text[0]!r} holds text, but this model has no preprocessing plan (it "
+            "was trained on numbers, or by an older glassnet); train it again on this table"
+        )
+    return np.column_stack(table.columns)
+
+
 # ---- save -----------------------------------------------------------------------------------
 
 
@@ -151,16 +210,30 @@ def save(
     classes=None,
     history: History | None = None,
     metadata: dict | None = None,
+    plan: Plan | None = None,
 ) -> Path:
     """Write ``net`` and what it needs to predict to the model file ``path`` (atomically).
 
-    ``classes`` are the original labels, ``classes[0]`` for output 0 and ``classes[1]`` for
-    output 1 (e.g. ``["non-cat", "cat"]``); ``metadata`` is any JSON-able dict (training
-    configuration, data source, ...). Returns the path. Anything ``load`` would refuse is
-    refused here first, so a saved file always loads.
+    ``net`` is a ``Network`` or a fitted ``GlassClassifier`` / ``GlassRegressor`` (its network,
+    with a regressor's target scaling folded into the last layer, its scaler or plan, classes
+    and history: one model file for both). ``plan`` is the ``tables.Plan`` that prepares a
+    table's columns for the network. ``classes`` are the original labels, ``classes[0]`` for
+    output 0 and ``classes[1]`` for output 1 (e.g. ``["non-cat", "cat"]``); ``metadata`` is
+    any JSON-able dict (training configuration, data source, ...). Returns the path.
+    Anything ``load`` would refuse is refused here first, so a saved file always loads.
     """
+    if not isinstance(net, Network) and hasattr(net, "get_params"):
+        net, standardizer, classes, history, plan = _estimator_parts(net)
     if not isinstance(net, Network):
-        raise GlassnetError(f"save needs a glassnet Network, got {type(net).__name__}")
+        raise GlassnetError(
+            f"save needs a glassnet Network or a fitted GlassClassifier / GlassRegressor, got "
+            f"{type(net).__name__}"
+        )
+    if plan is not None and (standardizer is not None or plan.n_features != net.n_features):
+        raise GlassnetError(
+            "the plan must make the network's inputs itself: no standardizer beside it, and "
+            f"{net.n_features} features (it makes {plan.n_features})"
+        )
     arrays = {}
     for l, layer in enumerate(net.layers, start=1):
         arrays[f"W{l}"], arrays[f"b{l}"] = layer.W, layer.b
@@ -180,6 +253,7 @@ def save(
         "classes": _classes_to_json(classes),
         "history": None if history is None else history.to_dict(),
         "metadata": {} if metadata is None else metadata,
+        "plan": None if plan is None else plan.to_dict(),
         "arrays": {
             name: {"dtype": a.dtype.name, "shape": list(a.shape)} for name, a in arrays.items()
         },
@@ -199,6 +273,26 @@ def save(
         raise GlassnetError(str(e)) from None
 
     return write_archive(path, "model.json", text, arrays)
+
+
+def _estimator_parts(estimator) -> tuple:
+    """(network, standardizer, classes, history, plan) of a fitted glassnet estimator; a
+    regressor's network is a copy with its target scaling folded in (``scale_output``)."""
+    if not hasattr(estimator, "network_"):
+        raise GlassnetError(
+            f"this {type(estimator).__name__} is not fitted yet: call fit(X, y) before saving"
+        )
+    net = estimator.network_
+    if hasattr(estimator, "target_mean_"):
+        copy = Network.from_config(net.config())
+        for mine, theirs in zip(copy.parameters() + copy.buffers(),
+                                net.parameters() + net.buffers()):  # fmt: skip
+            mine[...] = theirs
+        copy.scale_output(estimator.target_mean_, estimator.target_std_)
+        net = copy
+    classes = getattr(estimator, "classes_", None)
+    return (net, estimator.standardizer_, classes, estimator.history_,
+            getattr(estimator, "plan_", None))  # fmt: skip
 
 
 def _classes_to_json(classes) -> list | None:
@@ -301,6 +395,14 @@ def _build(document: dict, arrays: dict[str, np.ndarray], where: str) -> Model:
             raise ModelFileError(f"{where}: the standardizer's std has negative values")
     classes = document["classes"]
     history = document["history"]
+    plan = None
+    if document.get("plan") is not None:
+        plan = Plan.from_dict(document["plan"], lambda p: ModelFileError(f"{where}: {p}"))
+        if plan.n_features != net.n_features or standardizer is not None:
+            raise ModelFileError(
+                f"{where}: the plan makes {plan.n_features} inputs for a network of "
+                f"{net.n_features} (and a plan has no standardizer beside it)"
+            )
     return Model(
         network=net,
         standardizer=standardizer,
@@ -308,6 +410,7 @@ def _build(document: dict, arrays: dict[str, np.ndarray], where: str) -> Model:
         history=None if history is None else History(**history),
         version=document["glassnet_version"],
         metadata=document["metadata"],
+        plan=plan,
     )
 
 
@@ -333,8 +436,8 @@ def _check_document(document: Any, where: str) -> dict:
             f"{FORMAT_VERSION} only; upgrade glassnet (pip install -U glassnet)"
         )
     keys = set(document)
-    if keys != _TOP_LEVEL:
-        missing, extra = sorted(_TOP_LEVEL - keys), sorted(keys - _TOP_LEVEL)
+    if not _TOP_LEVEL <= keys <= _TOP_LEVEL | _OPTIONAL_TOP_LEVEL:
+        missing, extra = sorted(_TOP_LEVEL - keys), sorted(keys - _TOP_LEVEL - _OPTIONAL_TOP_LEVEL)
         raise fail(f"has missing keys {missing} or unknown keys {extra}")
     if not isinstance(document["glassnet_version"], str) or len(document["glassnet_version"]) > 64:
         raise fail("has an invalid glassnet_version (a short string)")
@@ -345,6 +448,8 @@ def _check_document(document: Any, where: str) -> dict:
     architecture = check_architecture(document["architecture"], fail)
     _check_classes(document["classes"], architecture, fail)
     check_history(document["history"], fail)
+    if document.get("plan") is not None:
+        Plan.from_dict(document["plan"], lambda problem: fail(problem))
     _check_arrays(document["arrays"], architecture, document["standardizer"], fail)
     return document
 
