@@ -370,26 +370,36 @@ def _same_glassnet() -> dict:
     return {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
 
 
+def _glassnet_steps(folder: Path, steps: list[list[str]], command: list[str]) -> dict:
+    """Run ``glassnet STEP`` for each step in ``folder``; the first failure, or the score that
+    the last step printed."""
+    for step in steps:
+        done = subprocess.run(command + step, cwd=folder, capture_output=True, text=True,
+                              timeout=900, env=_same_glassnet())  # fmt: skip
+        if done.returncode != 0:
+            text = (done.stderr.strip() or done.stdout.strip()).splitlines()
+            crashed = "Traceback (most recent call last)" in done.stderr
+            message = ("crashed: " if crashed else "") + (text[-1] if text else "?")
+            return dict(ok=False, step=step[0], message=message)
+    found = re.search(r"^(accuracy|R\^2)\s+(-?[\d.]+)", done.stdout, re.M)
+    return dict(ok=True, score=float(found.group(2)) if found else None)
+
+
 def cli_check(t: Table, X_train, y_train, X_test, y_test, glassnet_command: list[str]) -> dict:
-    """``glassnet train`` + ``glassnet evaluate`` on CSV files of one split."""
+    """``glassnet train`` + ``glassnet evaluate`` on CSV files of one split; where ``train``
+    refuses and asks for ``--task``, again with ``--task`` (reported apart: not a pass)."""
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         X_train.assign(**{t.target: y_train}).to_csv(folder / "train.csv", index=False)
         X_test.assign(**{t.target: y_test}).to_csv(folder / "test.csv", index=False)
-        steps = [
-            ["train", "train.csv", "--target", t.target, "--out", "m.glassnet", "--no-progress"],
-            ["evaluate", "m.glassnet", "test.csv"],
-        ]
-        for step in steps:
-            done = subprocess.run(glassnet_command + step, cwd=folder, capture_output=True,
-                                  text=True, timeout=900, env=_same_glassnet())  # fmt: skip
-            if done.returncode != 0:
-                text = (done.stderr.strip() or done.stdout.strip()).splitlines()
-                crashed = "Traceback (most recent call last)" in done.stderr
-                message = ("crashed: " if crashed else "") + (text[-1] if text else "?")
-                return dict(ok=False, step=step[0], message=message)
-    found = re.search(r"^(accuracy|R\^2)\s+(-?[\d.]+)", done.stdout, re.M)
-    return dict(ok=True, score=float(found.group(2)) if found else None)
+        train = ["train", "train.csv", "--target", t.target, "--out", "m.glassnet", "--no-progress"]
+        evaluate = ["evaluate", "m.glassnet", "test.csv"]
+        result = _glassnet_steps(folder, [train, evaluate], glassnet_command)
+        if not result["ok"] and result["step"] == "train" and "--task" in result["message"]:
+            again = _glassnet_steps(folder, [train + ["--task", t.task], evaluate],
+                                    glassnet_command)  # fmt: skip
+            result["with_task"] = again.get("score") if again["ok"] else None
+    return result
 
 
 # the suite
@@ -499,6 +509,8 @@ def report(rows: list[dict], realmlp_note: str, splits_count: int, realmlp_split
             c = r.get("cli", {})
             if c.get("ok"):
                 line += " | pass" + (f" ({c['score']:.3f})" if c.get("score") is not None else "")
+            elif c.get("with_task") is not None:
+                line += f" | **fail** at train; with `--task {r['task']}`: {c['with_task']:.3f}"
             else:
                 line += f" | **fail** at {c.get('step', '?')}"
         lines.append(line + " |")
