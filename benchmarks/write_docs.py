@@ -228,8 +228,36 @@ _DIABETES_WHOLE_CSV = (
     "f = load_diabetes(as_frame=True, scaled=False).frame; f['target'] = f['target'].astype(int); "
     "f.to_csv('whole.csv', index=False)\""
 )
+_PENGUINS_CSV = (
+    'python -c "from palmerpenguins import load_penguins; '
+    "load_penguins().to_csv('penguins.csv', index=False)\""
+)
+_PENGUINS_DRIFT = (
+    'python -c "import pandas as pd; t = pd.read_csv(\'test.csv\').head(4); '
+    "t.loc[0, 'island'] = 'Atlantis'; t.loc[1, 'sex'] = None; t.to_csv('new.csv', index=False); "
+    "t['body_mass_g'] = t['body_mass_g'].astype(object); t.loc[2, 'body_mass_g'] = 'heavy'; "
+    "t.to_csv('typo.csv', index=False)\""
+)
 SESSIONS = {
     "session-train-help": ["glassnet train --help"],
+    # a real table as it is: gaps, text columns, a target (docs/own-data.md)
+    "session-penguins": [
+        _PENGUINS_CSV,
+        "head -4 penguins.csv",
+        "glassnet train penguins.csv --target species --test-split 0.2 --save-test test.csv "
+        "--no-progress",
+        "glassnet evaluate model.glassnet test.csv | head -4",
+        "glassnet info model.glassnet | sed -n '/^inputs/,/^training/p'",
+    ],
+    "session-penguins-drift": [
+        _PENGUINS_CSV,
+        "glassnet train penguins.csv --target species --test-split 0.2 --save-test test.csv "
+        "--no-progress > /dev/null",
+        _PENGUINS_DRIFT,
+        "glassnet predict model.glassnet new.csv",
+        "glassnet predict model.glassnet new.csv --strict",
+        "glassnet predict model.glassnet typo.csv",
+    ],
     # your own data, defaults only (README and docs/own-data.md)
     "session-iris": [_IRIS_CSV, "glassnet train iris.csv --test-split 0.2 --no-progress"],
     "session-iris-evaluate": [
@@ -356,6 +384,52 @@ EXAMPLES = {
             mlp.fit(X_train, y_train)
         print(f"MLPClassifier, the same recipe: test accuracy {mlp.score(X_test, y_test):.3f}")
         """,
+    "example-dataframe": """\
+        import warnings
+
+        from palmerpenguins import load_penguins
+        from sklearn.model_selection import train_test_split
+
+        import glassnet as gn
+        from glassnet.sklearn import GlassClassifier
+
+        penguins = load_penguins()             # 344 rows: gaps, text columns, as it ships
+        X, y = penguins.drop(columns="species"), penguins["species"]
+        X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y,
+                                                            random_state=0)
+        clf = GlassClassifier(random_state=0).fit(X_train, y_train)   # the DataFrame as it is
+        print(f"test accuracy {clf.score(X_test, y_test):.3f}")
+        print(clf.get_feature_names_out()[:6])
+        gn.save("penguins.glassnet", clf)      # plan, network and classes in one model file
+        model = gn.load("penguins.glassnet")
+        print((model.predict(X_test) == clf.predict(X_test)).all())
+        odd = X_test.head(2).copy()
+        odd.loc[odd.index[0], "island"] = "Atlantis"   # a level training never saw
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            print(model.predict(odd))
+        print(caught[0].message)
+        """,
+    "example-onnx-table": """\
+        import numpy as np
+        import onnxruntime as ort
+        from palmerpenguins import load_penguins
+
+        from glassnet import onnx_inputs, to_onnx
+        from glassnet.sklearn import GlassClassifier
+
+        penguins = load_penguins()
+        X, y = penguins.drop(columns=["species", "year"]), penguins["species"]
+        clf = GlassClassifier(random_state=0).fit(X, y)
+        to_onnx(clf, "penguins.onnx")           # one input per column, as the table has them
+        session = ort.InferenceSession("penguins.onnx", providers=["CPUExecutionProvider"])
+        print([(i.name, i.type) for i in session.get_inputs()])
+        rows = X.iloc[[0, 3, 200]]                  # row 3 has gaps: NaN, and "" for text
+        feeds = onnx_inputs(clf, rows)              # {column: (N, 1) float32 or text}
+        print(feeds["sex"].ravel(), feeds["body_mass_g"].ravel())
+        (probability,) = session.run(["probability"], feeds)
+        print(np.abs(probability - clf.predict_proba(rows)).max() < 1e-5)
+        """,
     "example-onnx": """\
         import numpy as np
         import onnxruntime as ort
@@ -368,7 +442,7 @@ EXAMPLES = {
         X, y = data.data, data.target_names[data.target]     # labels "benign" and "malignant"
         clf = GlassClassifier(random_state=0).fit(X, y)
         to_onnx(clf, "cancer.onnx")         # a fitted GlassClassifier, its Standardizer included
-        save("cancer.glassnet", clf.network_, clf.standardizer_, classes=list(clf.classes_))
+        save("cancer.glassnet", clf)        # the same model as a model file
 
         # onnxruntime alone runs the exported graph, no glassnet needed:
         session = ort.InferenceSession("cancer.onnx", providers=["CPUExecutionProvider"])

@@ -870,3 +870,177 @@ def test_lecture_notebook_end_to_end(workdir):
     assert [c.cell_type for c in notebook.cells] == ["markdown", "code", "markdown", "code"]
     assert 'lecture.run("saturation", seed=0)' in notebook.cells[3].source
     assert not Path("glassnet-lecture").exists()  # no report.md beside it
+
+
+# ---- tables as people have them: gaps, categories, ids, dates, drift ----------------------
+
+
+def messy_frame(m=240, seed=0):
+    """A table as files have them: an id column, numbers with gaps, text with a missing value,
+    a yes/no column, ISO dates, and a target with gaps (the labels follow size and colour)."""
+    pd = pytest.importorskip("pandas", reason="the table is written with pandas")
+    rng = np.random.default_rng(seed)
+    size = rng.standard_normal(m) * 3 + 10
+    colour = rng.choice(np.array(["red", "green", "blue"], dtype=object), m)
+    label = np.where((size > 10) ^ (colour == "red"), "keep", "drop").astype(object)
+    size_written = size.copy()
+    size_written[rng.choice(m, 12, replace=False)] = np.nan
+    colour[rng.choice(m, 9, replace=False)] = None
+    label[[5, 50]] = None
+    days = np.datetime64("2024-01-01") + rng.integers(0, 365, m)
+    return pd.DataFrame(
+        {
+            "order_id": [f"A-{i:05d}" for i in rng.permutation(m)],
+            "size": size_written,
+            "colour": colour,
+            "member": rng.choice(["yes", "no"], m),
+            "day": [str(d) for d in days],
+            "label": label,
+        }
+    )
+
+
+def test_a_messy_table_trains_evaluates_and_predicts_with_its_ids(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    frame = messy_frame()
+    frame.to_csv("orders.csv", index=False)
+    argv = ["train", "orders.csv", *DEFAULTS, "--test-split", "0.25", "--save-test", "test.csv"]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "read       dropped 2 row(s) without a target value (line(s) 7, 52)" in out
+    assert "missing values filled with the median in size" in out
+    assert "one-hot encoded colour (3 levels + missing), member (2 levels)" in out
+    assert "dates as year, month, day, weekday: day" in out
+    assert "dropped 'order_id': an id (every value distinct)" in out
+    assert "network    [12, 100, 1]" in out  # size 2 + colour 3 + 1 + member 2 + day 4
+    assert printed(out, "test accuracy") > 0.8
+    saved = (tmp_path / "test.csv").read_text().splitlines()
+    assert saved[0] == "order_id,size,colour,member,day,label" and len(saved) == 1 + 60
+    assert cli.main(["evaluate", "model.glassnet", "test.csv"]) == 0
+    evaluated = capsys.readouterr().out
+    assert "warning" not in evaluated  # none of these rows trained the model
+    assert printed(evaluated, "accuracy") == pytest.approx(printed(out, "test accuracy"), abs=1e-4)
+    # predict writes the detected id beside each prediction, in the file's order
+    assert cli.main(["predict", "model.glassnet", "test.csv", "--out", "p.csv"]) == 0
+    assert "note:" not in capsys.readouterr().err  # the id is known, not an extra column
+    with open("p.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["order_id"] for r in rows] == [line.split(",")[0] for line in saved[1:]]
+    assert cli.main(["predict", "model.glassnet", "test.csv", "--id", "day"]) == 0
+    assert capsys.readouterr().out.startswith("day,probability,label\n2024-")
+    assert cli.main(["info", "model.glassnet"]) == 0
+    info = capsys.readouterr().out
+    assert "size: number, missing values filled with" in info
+    assert "colour: category, one-hot over 3 levels + (missing): blue, green, red" in info
+    assert "order_id: dropped (an id (every value distinct)" in info
+    assert "weights      of epoch " in info
+
+
+def test_the_command_and_the_loaded_model_predict_the_same(tmp_path, monkeypatch, capsys):
+    pd = pytest.importorskip("pandas")
+    monkeypatch.chdir(tmp_path)
+    messy_frame().to_csv("orders.csv", index=False)
+    assert cli.main(["train", "orders.csv", *DEFAULTS, "--epochs", "5"]) == 0
+    assert cli.main(["predict", "model.glassnet", "orders.csv", "--out", "p.csv"]) == 0
+    capsys.readouterr()
+    printed_p = pd.read_csv("p.csv")["probability"].to_numpy()
+    rows = pd.read_csv("orders.csv")  # pandas' own reading of the same file, label included
+    model = gn.load("model.glassnet")
+    np.testing.assert_allclose(model.predict_proba(rows), printed_p, atol=1e-6)
+    assert model.predict(rows).tolist() == pd.read_csv("p.csv")["label"].tolist()
+
+
+def drift(tmp_path, change) -> Path:
+    """The first rows of the messy table, changed, as new.csv."""
+    frame = messy_frame().head(6).drop(columns="label")
+    change(frame)
+    frame.to_csv(tmp_path / "new.csv", index=False)
+    return tmp_path / "new.csv"
+
+
+@pytest.fixture(scope="module")
+def messy_model(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("messy")
+    messy_frame().to_csv(folder / "orders.csv", index=False)
+    out = folder / "model.glassnet"
+    ok(glassnet("train", folder / "orders.csv", *DEFAULTS, "--epochs", "5", "--out", out))
+    return out
+
+
+def set_cell(column, row, value):
+    def change(frame):
+        frame[column] = frame[column].astype(object)
+        frame.loc[row, column] = value
+
+    return change
+
+
+def test_text_in_a_numeric_column_is_refused_with_column_line_and_value(messy_model, tmp_path):
+    new = drift(tmp_path, set_cell("size", 3, "abc"))
+    result = glassnet("predict", messy_model, new, "--out", tmp_path / "p.csv")
+    assert result.returncode == 2 and not (tmp_path / "p.csv").exists()
+    assert result.stderr.endswith(
+        f"column 'size' was numeric in training but holds the text 'abc' at line 5 of {new}; "
+        "give a number, or leave the cell empty (NA) for a missing value\n"
+    )
+    every = drift(tmp_path, lambda f: f.__setitem__("size", "NA"))  # all NA: all missing
+    assert glassnet("predict", messy_model, every).returncode == 0
+
+
+def test_a_missing_column_is_refused_and_an_extra_one_is_ignored(messy_model, tmp_path):
+    result = glassnet("predict", messy_model, drift(tmp_path, lambda f: f.pop("colour")))
+    assert result.returncode == 2
+    assert "has no column 'colour', an input of the model" in result.stderr
+    extra = drift(tmp_path, lambda f: f.insert(0, "comment", "x"))
+    result = glassnet("predict", messy_model, extra)
+    assert result.returncode == 0
+    assert "note: ignored the column(s) the model does not use: comment" in result.stderr
+
+
+def test_an_unseen_category_is_no_known_level_and_said_or_refused_when_strict(
+    messy_model, tmp_path
+):
+    new = drift(tmp_path, set_cell("member", 2, "maybe"))
+    plain = glassnet("predict", messy_model, new)
+    assert plain.returncode == 0
+    assert (
+        f"note: column 'member': 1 value(s) never seen in training (first 'maybe' at line 4 of "
+        f"{new}), encoded as no known level (all zeros)"
+    ) in plain.stderr
+    strict = glassnet("predict", messy_model, new, "--strict")
+    assert strict.returncode == 2
+    assert "'member' has the value 'maybe' at line 4" in strict.stderr
+    assert "which the training rows never had (its levels: no, yes)" in strict.stderr
+
+
+def test_na_in_a_text_column_is_a_missing_value_never_a_level(messy_model, tmp_path):
+    model = gn.load(messy_model)
+    assert model.plan.columns[1].name == "colour" and model.plan.columns[1].missing_level
+    assert "NA" not in model.plan.columns[1].levels  # pandas' marker, read as missing
+    new = drift(tmp_path, set_cell("colour", 0, "NA"))
+    X = model.prepare(pytest.importorskip("pandas").read_csv(new))[0]
+    missing = model.plan.feature_names.index("colour=(missing)")
+    assert X[0, missing] == 1.0
+    # a text column whose training rows had no gap: the missing value is said, or refused
+    new = drift(tmp_path, set_cell("member", 1, "NA"))
+    assert "1 missing value(s), which the training rows never had" in (
+        glassnet("predict", messy_model, new).stderr
+    )
+    assert glassnet("predict", messy_model, new, "--strict").returncode == 2
+
+
+def test_more_missing_markers_and_a_bad_file_never_replaces_a_model(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    frame = messy_frame()
+    frame["size"] = frame["size"].astype(object).where(frame["size"].notna(), "?")
+    frame.to_csv("orders.csv", index=False)
+    assert cli.main(["train", "orders.csv", *DEFAULTS, "--epochs", "2"]) == 2
+    assert "holds numbers" in capsys.readouterr().err and not Path("model.glassnet").exists()
+    assert cli.main(["train", "orders.csv", *DEFAULTS, "--epochs", "2", "--na-values", "?"]) == 0
+    before = Path("model.glassnet").read_bytes()
+    frame.loc[3, "size"] = "oops"
+    frame.to_csv("bad.csv", index=False)
+    argv = ["train", "bad.csv", *DEFAULTS, "--epochs", "2", "--na-values", "?"]
+    assert cli.main(argv) == 2
+    assert "the text 'oops' at line 5 of bad.csv" in capsys.readouterr().err
+    assert Path("model.glassnet").read_bytes() == before

@@ -202,3 +202,50 @@ def test_a_fitted_estimator_is_required(tmp_path):
     clf = GlassClassifier(hidden_layer_sizes=(2,), epochs=1).fit(X, X[:, 0] > 0)
     with pytest.raises(gn.GlassnetError, match="already carries its Standardizer"):
         to_onnx(clf, tmp_path / "m.onnx", standardizer=gn.Standardizer().fit(X))
+
+
+def test_a_model_with_a_plan_takes_the_raw_columns_and_matches_predict_proba(tmp_path):
+    pd = pytest.importorskip("pandas", reason="a table needs pandas")
+    from glassnet.sklearn import GlassClassifier
+    from test_sklearn import raw_frame
+
+    frame, y = raw_frame()
+    for scaling in ("robust", "standard"):
+        clf = GlassClassifier(random_state=0, epochs=5, scaling=scaling).fit(frame, y)
+        path = to_onnx(clf, tmp_path / f"{scaling}.onnx")
+        sess = session(path)
+        kinds = {i.name: i.type for i in sess.get_inputs()}
+        assert kinds == {
+            "x": "tensor(float)", "colour": "tensor(string)", "shop": "tensor(string)",
+            "member": "tensor(string)", "count": "tensor(float)",
+        }  # fmt: skip
+        new = frame.copy()
+        new.loc[0, "colour"] = "purple"  # a level never seen: no known level in both
+        new["shop"] = new["shop"].astype(object)
+        new.loc[1, "shop"] = None  # a missing value training never had in this column
+        new.loc[2, "x"] = 1e30  # clipped to 3 by robust scaling, in float32 too
+        feeds = {}
+        for column in clf.plan_.columns:
+            values = new[column.name]
+            if column.kind == "category":
+                text = ["" if pd.isna(v) else gn.tables.text_of(v) for v in values]
+                feeds[column.name] = np.array(text, dtype=object).reshape(-1, 1)
+            else:
+                feeds[column.name] = values.to_numpy(dtype=np.float32).reshape(-1, 1)
+        (probability,) = sess.run(None, feeds)
+        with pytest.warns(UserWarning):
+            expected = clf.predict_proba(new)[:, 1]
+        np.testing.assert_allclose(probability[:, 0], expected, atol=1e-5)
+
+
+def test_a_date_column_cannot_be_exported_and_says_so(tmp_path):
+    pd = pytest.importorskip("pandas", reason="a table needs pandas")
+    from glassnet.sklearn import GlassRegressor
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"day": [f"2024-01-{d:02d}" for d in rng.integers(1, 29, 60)],
+                          "n": rng.standard_normal(60)})  # fmt: skip
+    reg = GlassRegressor(epochs=1).fit(frame, rng.standard_normal(60))
+    with pytest.raises(gn.GlassnetError, match="cannot export the date column 'day' to ONNX"):
+        to_onnx(reg, tmp_path / "d.onnx")
+    assert not (tmp_path / "d.onnx").exists()

@@ -16,7 +16,7 @@ from glassnet import ModelFileError
 from glassnet.files.model import Model, load, save
 
 FUZZ = settings(
-    max_examples=750,  # 4 tests: 3000 cases
+    max_examples=750,  # 5 tests: 3750 cases
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -37,6 +37,40 @@ def workspace(tmp_path_factory):
     return folder, path.read_bytes(), contents
 
 
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory):
+    """A model file with a plan: numbers with gaps, a category with a missing level, a date."""
+    from glassnet.tables import Plan, Table
+
+    folder = tmp_path_factory.mktemp("planned")
+    rng = np.random.default_rng(1)
+    m = 40
+    x = rng.standard_normal(m)
+    x[::7] = np.nan
+    colour = np.array(["red", "blue", None, "red"] * (m // 4), dtype=object)
+    day = np.array([f"2024-0{1 + i % 9}-1{i % 10}" for i in range(m)], dtype=object)
+    table = Table(["x", "colour", "day"], [x, colour, day])
+    plan = Plan.fit(table, target="y")
+    net = gn.Network([plan.n_features, 4, 1], seed=0)
+    path = save(folder / "planned.glassnet", net, classes=["a", "b"], plan=plan)
+    with zipfile.ZipFile(path) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    return folder, contents
+
+
+def probe(model):
+    """Rows for any plan a fuzzed file may hold: a value and a gap for every input column."""
+    columns = {}
+    for column in model.plan.columns:
+        if column.kind == "number":
+            columns[column.name] = np.array([0.5, np.nan])
+        elif column.kind == "date":
+            columns[column.name] = np.array(["2024-03-05", None], dtype=object)
+        else:
+            columns[column.name] = np.array(["red", None], dtype=object)
+    return columns
+
+
 def load_bytes(folder, data: bytes):
     """Load ``data`` as a model file; anything but a Model or ModelFileError fails the test."""
     path = folder / "case.glassnet"
@@ -46,7 +80,8 @@ def load_bytes(folder, data: bytes):
     except ModelFileError:
         return None
     assert isinstance(model, Model)
-    probabilities = model.predict_proba(np.zeros((2, model.n_features)))
+    rows = np.zeros((2, model.n_features)) if model.plan is None else probe(model)
+    probabilities = model.predict_proba(rows)
     assert probabilities.shape == (2,) and np.all((probabilities >= 0) & (probabilities <= 1))
     return model
 
@@ -129,3 +164,41 @@ def test_any_json_value_anywhere_in_model_json(workspace, path, value):
         for name, data in changed.items():
             archive.writestr(name, data)
     load_bytes(folder, buffer.getvalue())
+
+
+@FUZZ
+@given(
+    path=st.lists(
+        st.sampled_from(["plan", "columns", "dropped", 0, 1, 2, "levels", "fill", "center",
+                         "scale", "indicator", "missing_level", "kind", "name", "scaling"]),
+        min_size=1,
+    ),
+    value=json_values,
+)
+def test_any_json_value_anywhere_in_a_plan(planned, path, value):
+    """The plan is JSON in model.json: whatever it is changed into, load refuses it or gives a
+    model whose plan prepares rows into finite inputs."""
+    folder, contents = planned
+    document = json.loads(contents["model.json"])
+    node = document
+    for key in path[:-1]:
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+            node = node[key]
+    key = path[-1]
+    if isinstance(node, dict) and isinstance(key, str):
+        node[key] = value
+    elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+        node[key] = value
+    else:
+        document["plan"] = value
+    changed = dict(contents, **{"model.json": json.dumps(document).encode()})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in changed.items():
+            archive.writestr(name, data)
+    model = load_bytes(folder, buffer.getvalue())
+    if model is not None and model.plan is not None:
+        X, _ = model.prepare(probe(model))
+        assert np.isfinite(X).all()

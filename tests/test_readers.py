@@ -573,3 +573,39 @@ def test_mixed_encodings_read_or_raise_glassnet_error(tmp_path, encoding, words)
     mixed = data[:half] + text.encode("latin-1", "replace")[half:]
     read_bytes(tmp_path, data)
     read_bytes(tmp_path, mixed, "mixed.csv")
+
+
+# ---- Parquet and Excel: pandas reads them, the same table comes out ---------------------------
+
+
+@pytest.mark.parametrize("suffix, package", [(".parquet", "pyarrow"), (".xlsx", "openpyxl")])
+def test_parquet_and_excel_read_as_the_csv_does(tmp_path, suffix, package):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip(package, reason=f"{suffix} files need {package}")
+    frame = pd.DataFrame(
+        {"size": [1.5, None, 3.0, 4.0], "colour": ["red", None, "blue", "red"],
+         "label": ["a", "b", None, "a"]}
+    )  # fmt: skip
+    path = tmp_path / f"d{suffix}"
+    frame.to_parquet(path) if suffix == ".parquet" else frame.to_excel(path, index=False)
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    data, csv_data = readers.read(path), readers.read(tmp_path / "d.csv")
+    assert data.notes[-1].startswith("dropped 1 row(s) without a target value")
+    assert data.classes.tolist() == ["a", "b"] == csv_data.classes.tolist()
+    assert data.y.tolist() == [0, 1, 0] == csv_data.y.tolist()
+    assert data.table.names == ["size", "colour"] == csv_data.table.names
+    np.testing.assert_array_equal(data.table.column("size"), csv_data.table.column("size"))
+    assert data.table.column("size").tolist()[0] == 1.5
+    assert data.table.column("colour").tolist() == ["red", None, "red"]
+    assert csv_data.table.column("colour").tolist() == ["red", None, "red"]
+    assert data.table.place(2) == f"row 4 of {path}"
+    with pytest.raises(gn.GlassnetError, match="has no column 'weight'"):
+        readers.read(path, target="weight")
+
+
+def test_a_file_that_is_not_parquet_names_itself(tmp_path):
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "d.parquet"
+    path.write_text("a,b\n1,2\n")
+    with pytest.raises(gn.GlassnetError, match=f"cannot read {re.escape(str(path))}"):
+        readers.read(path)

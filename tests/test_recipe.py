@@ -227,3 +227,19 @@ def test_continuing_with_new_hyperparameters_starts_a_new_optimizer_state():
     assert first.optimizer is kept and kept.t == 6
     recipe.fit(r.replace(lr=0.01), X, y, "classification", previous=first)
     assert first.optimizer is not kept and first.optimizer.t == 3 and first.recipe.lr == 0.01
+
+
+def test_still_falling_watches_the_validation_cost_else_the_training_cost_by_tol():
+    from glassnet.history import History
+    from glassnet.recipe import TOL, monitored, still_falling
+
+    falling = History(epoch_costs=[1.0, 0.9, 0.8, 0.7])
+    assert still_falling(falling, 2) and monitored(falling) == "training"
+    flat = History(epoch_costs=[1.0, 0.5, 0.5 - TOL / 2, 0.5 - TOL])  # no fall by more than TOL
+    assert not still_falling(flat, 2) and still_falling(flat, 3)
+    validated = History(epoch_costs=[1.0, 0.9, 0.8], val_costs=[1.0, 0.9, 0.95])
+    assert monitored(validated) == "validation"
+    assert still_falling(validated, 2) and not still_falling(validated, 1)
+    stopped = History(epoch_costs=[1.0, 0.5])
+    stopped.stop_training = True
+    assert not still_falling(stopped, 5) and not still_falling(History(epoch_costs=[1.0]), 5)

@@ -30,6 +30,7 @@ from sklearn.pipeline import Pipeline, make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
+from glassnet.errors import ConvergenceWarning  # noqa: E402
 from glassnet.sklearn import GlassClassifier, GlassRegressor  # noqa: E402
 
 # Small and fast, so that the whole suite of checks runs in about a second: the lecture's recipe
@@ -384,3 +385,125 @@ def test_missing_scikit_learn_names_the_extra():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode != 0
     assert "ImportError" in done.stderr and 'pip install "glassnet[sklearn]"' in done.stderr
+
+
+# ---- raw DataFrames, as HistGradientBoosting takes them ------------------------------------
+
+
+def raw_frame(m=300, seed=0):
+    """A DataFrame with a gap in a number column, a category column with a missing value, a
+    string column, a boolean and a category dtype; the label follows x and colour."""
+    pd = pytest.importorskip("pandas", reason="DataFrames need pandas")
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(m)
+    colour = rng.choice(["red", "green", "blue"], m).astype(object)
+    y = np.where((x > 0) ^ (colour == "red"), "up", "down")
+    x[::17] = np.nan
+    colour[::23] = None
+    frame = pd.DataFrame(
+        {
+            "x": x,
+            "colour": colour,
+            "shop": pd.Categorical(rng.choice(["north", "south"], m)),
+            "member": rng.random(m) > 0.5,
+            "count": rng.integers(0, 9, m),
+        }
+    )
+    return frame, pd.Series(y, name="label")
+
+
+def test_a_raw_dataframe_fits_and_predicts_through_a_plan():
+    frame, y = raw_frame()
+    clf = GlassClassifier(random_state=0).fit(frame[:200], y[:200])
+    assert clf.plan_ is not None and clf.standardizer_ is None
+    assert clf.feature_names_in_.tolist() == ["x", "colour", "shop", "member", "count"]
+    assert clf.n_features_in_ == 5 and clf.plan_.target == "label"
+    names = clf.get_feature_names_out().tolist()
+    assert names[:2] == ["x", "x (missing)"] and "colour=(missing)" in names
+    assert "member=True" in names and "shop=south" in names
+    assert clf.network_.n_features == len(names)
+    assert clf.score(frame[200:], y[200:]) > 0.85
+    # the columns are found by name: another order predicts the same
+    shuffled = frame[200:][["count", "member", "shop", "colour", "x"]]
+    np.testing.assert_array_equal(clf.predict_proba(shuffled), clf.predict_proba(frame[200:]))
+    with pytest.raises(gn.GlassnetError, match="has no column 'colour', an input of the model"):
+        clf.predict(frame.drop(columns="colour"))
+
+
+def test_an_unseen_level_warns_and_predicts_no_known_level():
+    frame, y = raw_frame()
+    clf = GlassClassifier(random_state=0, epochs=5).fit(frame, y)
+    new = frame.head(3).copy()
+    new.loc[0, "colour"] = "purple"
+    with pytest.warns(UserWarning, match="'colour': 1 value\\(s\\) never seen in training"):
+        clf.predict(new)
+    plan_X, _ = clf.plan_.transform(clf.plan_.read(new))
+    colour = [j for j, n in enumerate(clf.get_feature_names_out()) if n.startswith("colour=")]
+    assert plan_X[0, colour].tolist() == [0.0] * len(colour)
+
+
+def test_a_dataframe_regressor_saves_and_loads_into_one_model_file(tmp_path):
+    frame, _ = raw_frame()
+    target = frame["count"] * 2.5 + (frame["colour"] == "red") * 4.0 + 100
+    X = frame.drop(columns="x")
+    reg = GlassRegressor(random_state=0).fit(X, target)
+    assert reg.score(X, target) > 0.9
+    path = gn.save(tmp_path / "reg.glassnet", reg)
+    model = gn.load(path)
+    assert model.plan == reg.plan_
+    np.testing.assert_allclose(np.ravel(model.predict(X)), reg.predict(X), rtol=1e-5, atol=1e-3)
+    clf = GlassClassifier(random_state=0, epochs=3).fit(*raw_frame())
+    model = gn.load(gn.save(tmp_path / "clf.glassnet", clf))
+    frame, _ = raw_frame()
+    assert model.predict(frame).tolist() == clf.predict(frame).tolist()
+    assert model.classes.tolist() == ["down", "up"]
+    with pytest.raises(gn.GlassnetError, match="not fitted yet"):
+        gn.save(tmp_path / "x.glassnet", GlassClassifier())
+
+
+def test_dataframes_in_pipelines_cross_validation_and_pickles():
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import FunctionTransformer
+
+    frame, y = raw_frame()
+    scores = cross_val_score(GlassClassifier(random_state=0), frame, y, cv=3)
+    assert scores.min() > 0.8
+    # a pipeline whose steps pass pandas output on (set_output) ends in the estimator
+    keep = ColumnTransformer([("same", FunctionTransformer(), ["x", "colour", "member"])])
+    pipe = make_pipeline(keep, GlassClassifier(random_state=0))
+    pipe.set_output(transform="pandas").fit(frame, y)
+    assert pipe[-1].feature_names_in_.tolist() == ["same__x", "same__colour", "same__member"]
+    assert pipe.score(frame, y) > 0.75
+    clf = GlassClassifier(random_state=0, epochs=3).fit(frame, y)
+    again = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(again.predict_proba(frame), clf.predict_proba(frame))
+
+
+def test_numbers_alone_are_standardized_and_a_gap_makes_a_table(blobs):
+    pd = pytest.importorskip("pandas")
+    X, y = blobs
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    numbers = GlassClassifier(random_state=0, epochs=3).fit(frame, y)
+    assert numbers.plan_ is None and numbers.standardizer_ is not None  # as arrays are
+    frame.iloc[0, 0] = np.nan
+    gaps = GlassClassifier(random_state=0, epochs=3).fit(frame, y)
+    assert gaps.plan_ is not None and gaps.get_feature_names_out()[:2].tolist() == [
+        "f0", "f0 (missing)",
+    ]  # fmt: skip
+    with pytest.raises(gn.GlassnetError, match="fitted on a DataFrame; continue it with"):
+        gaps.set_params(warm_start=True).fit(X, y)
+    with pytest.raises(ValueError, match="X has 300 rows but y has 2"):
+        GlassClassifier(epochs=1).fit(frame, y[:2])
+    with pytest.raises(gn.GlassnetError, match="scaling must be one of"):
+        GlassClassifier(scaling="log", epochs=1).fit(frame, y)
+    kept = GlassClassifier(epochs=1, scaling="standard", keep=["f1"]).fit(frame, y)
+    assert kept.plan_.scaling == "standard"
+
+
+def test_a_regressor_stopped_short_warns_as_mlp_regressor_does(blobs):
+    X, _ = blobs
+    with pytest.warns(ConvergenceWarning, match="the training cost was still falling"):
+        GlassRegressor(epochs=5, random_state=0).fit(X, X[:, 0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # converged (early stopping): no warning
+        GlassRegressor(epochs=400, random_state=0).fit(X, X[:, 0])

@@ -582,3 +582,32 @@ def test_only_rank_zero_writes_the_checkpoint(rank, rng, tmp_path):
     path = tmp_path / "c"
     gn.train(gn.Network([5, 2, 1], seed=0), X, y, epochs=2, checkpoint=path, comm=_FakeComm(rank))
     assert path.exists() == (rank == 0)
+
+
+def test_an_optimizer_by_name_or_class_is_that_optimizer_with_its_defaults():
+    from glassnet import datasets
+
+    X, y = datasets.two_moons(100, seed=0)
+    runs = {}
+    for spec in ("adam", gn.Adam, gn.Adam()):
+        net = gn.Network([2, 6, 1], seed=0)
+        gn.train(net, X, y, spec, epochs=3, batch_size=32, engine="numpy")
+        runs[repr(spec)] = net.layers[0].W.copy()
+    first, *others = runs.values()
+    assert all(np.array_equal(first, w) for w in others)  # the same run three ways
+    with pytest.raises(gn.GlassnetError, match="unknown optimizer 'adamm'"):
+        gn.train(gn.Network([2, 1]), X, y, "adamm", epochs=1)
+    with pytest.raises(TypeError, match="optimizer must be an optimizer .* got int"):
+        gn.train(gn.Network([2, 1]), X, y, 3, epochs=1)
+
+
+def test_a_transposed_X_is_named_as_such():
+    net = gn.Network([2, 4, 1])
+    X = np.zeros((200, 2))
+    with pytest.raises(gn.GlassnetError) as error:
+        gn.train(net, X.T, np.zeros(200), epochs=1)
+    assert "X of shape (2, 200) looks transposed" in str(error.value)
+    assert "so pass X.T" in str(error.value)
+    with pytest.raises(gn.GlassnetError) as error:
+        net.predict(np.zeros((5, 3)))  # wrong width, not transposed: no such hint
+    assert "transposed" not in str(error.value)

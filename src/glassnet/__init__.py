@@ -12,6 +12,7 @@ from . import (
     optimizers,
     schedules,
     sweep,
+    tables,
 )
 from .checks import collapse, gradient_check, gradient_errors, gradient_norms, numerical_gradients
 from .data import Standardizer, minibatches
@@ -24,7 +25,7 @@ from .errors import (
 )
 from .explain import explain
 from .files.model import Model, load, save
-from .files.onnx import to_onnx
+from .files.onnx import onnx_inputs, to_onnx
 from .network import Dense, Network
 from .optimizers import Adam, AdamW, GradientDescent, Momentum, Nesterov, RMSProp
 from .training import History, TrainingInterrupted, train
@@ -61,6 +62,7 @@ __all__ = [
     "initializers",
     "lecture",
     "load",
+    "onnx_inputs",
     "losses",
     "metrics",
     "minibatches",
@@ -69,6 +71,7 @@ __all__ = [
     "save",
     "schedules",
     "sweep",
+    "tables",
     "to_onnx",
     "train",
 ]

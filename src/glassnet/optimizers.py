@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import schedules
-from .errors import GlassnetError
+from .errors import GlassnetError, GlassnetTypeError
 from .validation import check_fraction, check_positive, pick
 
 
@@ -325,3 +325,21 @@ def from_config(config: dict) -> Optimizer:
     optimizer = get(config.pop("name"), **config)
     optimizer.schedule = None if schedule is None else schedules.from_config(schedule)
     return optimizer
+
+
+def resolve(optimizer) -> Optimizer:
+    """The optimizer a caller means: an ``Optimizer`` as it is, a name ("adam", "momentum",
+    ...) or an ``Optimizer`` class with their published defaults, None for the lecture's
+    ``Momentum(lr=0.01, beta=0.9)``."""
+    if optimizer is None:
+        return Momentum()
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    if isinstance(optimizer, str):
+        return get(optimizer)
+    if isinstance(optimizer, type) and issubclass(optimizer, Optimizer):
+        return optimizer()
+    raise GlassnetTypeError(
+        f"optimizer must be an optimizer (gn.Adam(lr=0.001)), its name ({', '.join(OPTIMIZERS)}) "
+        f"or its class (gn.Adam); got {type(optimizer).__name__}"
+    )

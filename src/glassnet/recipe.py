@@ -223,14 +223,27 @@ class Plateau:
 
 
 def still_falling(history: History, patience: int) -> bool:
-    """Whether the validation cost was still falling when training ended: the run went to its
-    last epoch without stopping early, and its best validation cost is one of the last
-    ``patience`` epochs. More epochs would likely have helped."""
-    costs = history.val_costs
-    if not costs or history.stop_training:
+    """Whether the monitored cost was still falling when training ended: the run went to its
+    last epoch without stopping early, and its best cost is one of the last ``patience``
+    epochs: the validation cost where there is one, else the training cost, which must have
+    fallen by more than ``TOL`` (as ``Plateau`` counts progress). More epochs would likely
+    have helped."""
+    if history.stop_training:
         return False
-    best = int(np.argmin(costs))
-    return len(costs) - 1 - best < patience and len(costs) > 1
+    costs, tol = history.val_costs, 0.0
+    if not costs:
+        costs, tol = history.epoch_costs, TOL
+    if len(costs) < 2:
+        return False
+    best, stale = np.inf, 0
+    for cost in costs:
+        best, stale = (cost, 0) if cost < best - tol else (best, stale + 1)
+    return stale < patience
+
+
+def monitored(history: History) -> str:
+    """Which cost ``still_falling`` and early stopping watch: "validation" or "training"."""
+    return "validation" if history.val_costs else "training"
 
 
 def output_layer(task: str, n_outputs: int) -> tuple[int, str]:
@@ -365,6 +378,7 @@ def fit(
     checkpoint_every: int = 1,
     resume=None,
     comm=None,
+    target: str | None = None,
 ) -> Fitted:
     """Carry the recipe out on (X, Y) and return the ``Fitted`` model: ``build`` it, then
     ``run`` it (both below; a front end that says what it built before training calls them
@@ -382,7 +396,7 @@ def fit(
     """
     fitted = build(
         recipe, X, Y, task, n_outputs=n_outputs, validation_data=validation_data,
-        previous=previous,
+        previous=previous, target=target,
     )  # fmt: skip
     return run(
         fitted, callbacks=callbacks, epochs=epochs, shuffle_seed=shuffle_seed,
@@ -399,10 +413,12 @@ def build(
     n_outputs: int | None = None,
     validation_data: tuple | None = None,
     previous: Fitted | None = None,
+    target: str | None = None,
 ) -> Fitted:
     """Everything the recipe describes for this data, before any training: the split, the
     plan or the standardizer, the target scaler, the network, the optimizer, and the prepared
-    training and validation data (arguments as for ``fit``)."""
+    training and validation data (arguments as for ``fit``; ``target`` names a table's target
+    column, which the plan then knows is not an input)."""
     table = X if isinstance(X, Table) else None
     X = table if table is not None else np.asarray(X)
     if table is not None and previous is None:
@@ -418,7 +434,9 @@ def build(
     if previous is None:
         plan = standardizer = None
         if table is not None:  # the plan learns from the training rows only
-            plan = Plan.fit(table.take(rows), scaling=recipe.scaling, keep=recipe.keep)
+            plan = Plan.fit(
+                table.take(rows), scaling=recipe.scaling, keep=recipe.keep, target=target
+            )
         elif recipe.standardize:
             standardizer = Standardizer().fit(X[rows])
         scaler = None
@@ -512,6 +530,7 @@ __all__ = [
     "holdout",
     "make_network",
     "make_optimizer",
+    "monitored",
     "named",
     "output_layer",
     "run",

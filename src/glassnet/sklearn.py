@@ -13,8 +13,13 @@ the largest probability. ``classes_`` are the sorted labels (integers or strings
 
 ``GlassRegressor`` has identity output units trained with mean squared error, one per target.
 
-With ``standardize=True`` every input first goes through a ``gn.Standardizer`` fitted on the
-training rows: x' = (x - mu) / sigma.
+A pandas DataFrame is taken as HistGradientBoosting takes it, missing values and text,
+boolean or category columns included: a DataFrame with such a column or a missing value is a
+table, and a ``glassnet.tables.Plan`` fitted on the training rows (``plan_``) fills, scales and
+one-hot encodes its columns by name, as ``glassnet train`` does for a CSV file; the same plan
+prepares every DataFrame given to ``predict``. Numbers alone, an array or a DataFrame of number
+columns without a gap, go through a ``gn.Standardizer`` fitted on the training rows
+(``standardize=True``): x' = (x - mu) / sigma, as scikit-learn's MLP takes them.
 
 The estimators set nothing up themselves: their parameters become a ``glassnet.recipe.Recipe``
 (``_recipe``) and ``recipe.fit`` builds the network, the optimizer, the validation split and the
@@ -36,7 +41,7 @@ try:
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
     from sklearn.utils import check_random_state
     from sklearn.utils.multiclass import check_classification_targets, type_of_target
-    from sklearn.utils.validation import check_is_fitted, validate_data
+    from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 except ImportError as error:  # validate_data arrived in scikit-learn 1.6
     raise ImportError(
         f"glassnet.sklearn needs scikit-learn >= 1.6 ({error}); install it with "
@@ -48,6 +53,7 @@ from .errors import ConvergenceWarning, GlassnetError
 from .history import History
 from .network import Network
 from .recipe import Fitted, Recipe
+from .tables import SCALINGS, as_table, is_frame
 from .validation import check_fraction
 
 __all__ = ["GlassClassifier", "GlassRegressor"]
@@ -55,6 +61,17 @@ __all__ = ["GlassClassifier", "GlassRegressor"]
 # Inputs are validated by scikit-learn into one of these; the network then casts to its dtype.
 _FLOATS = (np.float64, np.float32)
 _SEED_LIMIT = np.iinfo(np.int32).max
+
+
+def _is_table(X) -> bool:
+    """Whether X is a DataFrame that needs a plan: a column that is not numbers (text,
+    category, boolean, dates) or a missing value."""
+    if not is_frame(X):
+        return False
+    for dtype in X.dtypes:
+        if getattr(dtype, "kind", "O") not in "iuf" or getattr(dtype, "name", "") == "category":
+            return True
+    return bool(X.isna().to_numpy().any())
 
 
 class _GlassEstimator(BaseEstimator):
@@ -84,6 +101,8 @@ class _GlassEstimator(BaseEstimator):
         verbose: bool = False,
         warm_start: bool = False,
         dtype: str = "float32",
+        scaling: str | None = None,
+        keep=None,
     ) -> None:
         self.recipe = recipe
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -103,6 +122,8 @@ class _GlassEstimator(BaseEstimator):
         self.verbose = verbose
         self.warm_start = warm_start
         self.dtype = dtype
+        self.scaling = scaling
+        self.keep = keep
 
     # ---- hooks for subclasses -------------------------------------------------------------
 
@@ -166,7 +187,18 @@ class _GlassEstimator(BaseEstimator):
                 self.validation_fraction, "validation_fraction", closed_low=False
             )
         base = self._base()
+        if self.scaling is not None and self.scaling not in SCALINGS:
+            raise GlassnetError(
+                f"scaling must be one of {', '.join(SCALINGS)} (or None: the recipe's), got "
+                f"{self.scaling!r}"
+            )
+        table = {"scaling": base.scaling if self.scaling is None else self.scaling}
+        if not self.standardize:
+            table["scaling"] = "none"
+        if self.keep is not None:
+            table["keep"] = (self.keep,) if isinstance(self.keep, str) else tuple(self.keep)
         return base.replace(
+            **table,
             epochs=1 if partial else base.epochs,
             seed=seed,
             validation_split=fraction,
@@ -185,7 +217,10 @@ class _GlassEstimator(BaseEstimator):
         of ``gn.data.split_rows(m, f, random_state, labels)``); None or a RandomState draws it.
         """
         fresh = not hasattr(self, "network_") or not (partial or self.warm_start)
-        X, y = validate_data(self, X, y, reset=fresh, dtype=_FLOATS, **self._target_checks)
+        if _is_table(X) or (not fresh and self.plan_ is not None):
+            X, y = self._validate_table(X, y, reset=fresh)
+        else:
+            X, y = validate_data(self, X, y, reset=fresh, dtype=_FLOATS, **self._target_checks)
         if fresh:
             n_outputs = self._init_targets(y, classes)
             self._seed = self._draw_seed()
@@ -206,6 +241,7 @@ class _GlassEstimator(BaseEstimator):
                 self.history_,
                 self.standardizer_,
                 getattr(self, "target_scaler_", None),
+                plan=self.plan_,
             )
             wanted = recipe.make_optimizer(plan)
             if wanted.config() != self.optimizer_.config():  # new hyper-parameters, new state
@@ -218,6 +254,7 @@ class _GlassEstimator(BaseEstimator):
             X,
             Y,
             self._task,
+            target=getattr(self, "_target_name", None),
             n_outputs=n_outputs,
             previous=previous,
             shuffle_seed=shuffle_seed,
@@ -225,18 +262,58 @@ class _GlassEstimator(BaseEstimator):
         )
         self.network_, self.optimizer_ = fitted.network, fitted.optimizer
         self.history_, self.standardizer_ = fitted.history, fitted.standardizer
+        self.plan_ = fitted.plan
         self._keep_fitted(fitted)
         self.n_iter_ = self.history_.epochs
         if not partial and recipe.still_falling(
             self.history_, plan.early_stopping or recipe.DEFAULT.early_stopping
         ):
             warnings.warn(
-                f"{type(self).__name__} stopped at epochs={plan.epochs} while the validation "
-                "cost was still falling; raise epochs for a better model",
+                f"{type(self).__name__} stopped at epochs={plan.epochs} while the "
+                f"{recipe.monitored(self.history_)} cost was still falling; raise epochs for a "
+                "better model",
                 ConvergenceWarning,
                 stacklevel=3,
             )
         return self
+
+    def _validate_table(self, X, y, *, reset: bool):
+        """(the table, y) of a DataFrame: its columns by name (``feature_names_in_``), any
+        dtype, missing values included; y checked as scikit-learn checks it."""
+        if not is_frame(X):
+            raise GlassnetError(
+                f"{type(self).__name__} was fitted on a DataFrame; continue it with a DataFrame "
+                f"with the columns {list(self.feature_names_in_)}, not {type(X).__name__}"
+            )
+        names = [str(c) for c in X.columns]
+        if reset:
+            self.feature_names_in_ = np.asarray(names, dtype=object)
+            self.n_features_in_ = len(names)
+        numeric = self._target_checks.get("y_numeric", False)
+        name = getattr(y, "name", None)
+        self._target_name = None if name is None else str(name)
+        y = check_array(
+            y, ensure_2d=False, dtype="numeric" if numeric else None, input_name="y",
+            ensure_all_finite=numeric,
+        )  # fmt: skip
+        if len(y) != len(X):
+            raise ValueError(f"X has {len(X)} rows but y has {len(y)}; give one target per row")
+        if y.ndim == 2 and y.shape[1] == 1 and not numeric:
+            y = y[:, 0]
+        return as_table(X), y
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """The names of the network's inputs: for a DataFrame the plan's (``age``,
+        ``age (missing)``, ``sex=female``, ...), else the input features' names."""
+        check_is_fitted(self)
+        if self.plan_ is not None:
+            return np.asarray(self.plan_.feature_names, dtype=object)
+        if input_features is not None:
+            return np.asarray(input_features, dtype=object)
+        names = getattr(self, "feature_names_in_", None)
+        if names is not None:
+            return np.asarray(names, dtype=object)
+        return np.asarray([f"x{j}" for j in range(self.n_features_in_)], dtype=object)
 
     def _draw_seed(self) -> int:
         """The recipe's seed: an int ``random_state`` as it is, else one drawn from it."""
@@ -308,6 +385,11 @@ class _GlassEstimator(BaseEstimator):
         in prediction mode that keeps no caches, so predicting leaves the fitted estimator
         untouched (small to pickle, safe to share between threads)."""
         check_is_fitted(self)
+        if self.plan_ is not None:  # fitted on a DataFrame: the plan prepares the columns
+            X, report = self.plan_.transform(self.plan_.read(X))
+            for line in report.lines():
+                warnings.warn(line, UserWarning, stacklevel=4)
+            return self.network_.logits(X, dtype=np.result_type(X.dtype, self.network_.dtype))
         X = validate_data(self, X, reset=False, dtype=_FLOATS)
         # float64 input is predicted in float64, as scikit-learn's own estimators do, so that a
         # prediction does not depend on which other rows share its batch
@@ -354,9 +436,14 @@ class GlassClassifier(ClassifierMixin, _GlassEstimator):
     - ``warm_start``: ``fit`` continues training the fitted ``network_`` (same optimizer state,
       same Standardizer) instead of starting over.
     - ``dtype``: "float32" (default) or "float64" for the network.
+    - ``scaling``: a DataFrame's number columns, "robust" (median and interquartile range, then
+      smooth clipping x / sqrt(1 + (x/3)^2)) or "standard" (mean and std); None: the recipe's.
+    - ``keep``: a DataFrame's columns to use even where the plan would drop them (ids, free
+      text, columns of one value).
 
-    Fitted attributes: ``network_`` (a ``gn.Network``), ``standardizer_`` (a ``gn.Standardizer``
-    or None), ``optimizer_``, ``history_`` (a ``gn.History`` that keeps growing across warm
+    Fitted attributes: ``network_`` (a ``gn.Network``), ``plan_`` (the ``glassnet.tables.Plan``
+    of a DataFrame, else None), ``standardizer_`` (a ``gn.Standardizer`` or None),
+    ``optimizer_``, ``history_`` (a ``gn.History`` that keeps growing across warm
     starts and partial fits), ``classes_``, ``n_features_in_``, ``n_iter_`` (epochs trained) and,
     for pandas input, ``feature_names_in_``.
 

@@ -45,6 +45,7 @@ MAX_LEVELS = 100  # distinct text values one-hot encoded without being asked
 MAX_KEPT_LEVELS = 10_000  # ... and when asked for (``keep``)
 MIN_ROWS_FOR_ID = 20  # fewer rows than this prove nothing about a column being an id
 CLIP = 3.0  # robust scaling's smooth clipping: z / sqrt(1 + (z / CLIP)^2) stays in (-3, 3)
+CLAMP = 1e6  # |z| beyond this is clipped to 3 all the same; no square of it overflows
 DATE_PARTS = ("year", "month", "day", "weekday")
 # pandas' default missing-value markers (read_csv's na_values), which a text cell may hold
 MISSING_MARKERS = frozenset(
@@ -185,6 +186,14 @@ def text_of(v) -> str:
     if isinstance(v, float | np.floating) and float(v).is_integer():
         return str(int(v))
     return str(v)
+
+
+def _numbers_if_all(values: np.ndarray) -> np.ndarray:
+    """An object column as float64 when every value is a number, else as it is."""
+    try:
+        return values.astype(np.float64)
+    except (TypeError, ValueError):
+        return values
 
 
 def _number(v) -> float | None:
@@ -335,6 +344,20 @@ class Plan:
         return cls(columns, dropped, scaling, id_column, target)
 
     # ---- transform ----------------------------------------------------------------------
+
+    def read(self, X) -> Table:
+        """New rows as a table: a DataFrame, a mapping or a Table by column name, or a 2-D
+        array holding the plan's input columns in order."""
+        if isinstance(X, Table) or is_frame(X) or isinstance(X, Mapping):
+            return as_table(X)
+        rows = np.asarray(X, dtype=object)
+        if rows.ndim != 2 or rows.shape[1] != len(self.inputs):
+            raise GlassnetError(
+                f"this model was trained on a table; give a pandas DataFrame with the columns "
+                f"{', '.join(self.inputs)} (or rows of those {len(self.inputs)} columns, in that "
+                f"order); got {type(X).__name__} of shape {rows.shape}"
+            )
+        return as_table({name: _numbers_if_all(rows[:, j]) for j, name in enumerate(self.inputs)})
 
     def transform(self, table: Table, *, strict: bool = False) -> tuple[np.ndarray, Report]:
         """(X of shape (m, n_features), Report) for the rows of ``table``."""
@@ -648,12 +671,27 @@ def _transform_column(column: Column, values, table, scaling, strict, report) ->
         report.filled[column.name] = int(gaps.sum())
     fill = np.asarray(column.fill)
     x = np.where(gaps[:, None], fill, parts)
-    z = (x - np.asarray(column.center)) / np.asarray(column.scale)
+    with np.errstate(over="ignore"):
+        z = (x - np.asarray(column.center)) / np.asarray(column.scale)
     if scaling == "robust":
-        z = z / np.sqrt(1.0 + (z / CLIP) ** 2)
+        z = smooth_clip(z)
+    bad = ~np.isfinite(z)
+    if bad.any():  # a value beyond float range once scaled: never a silent NaN
+        i = int(np.flatnonzero(bad.any(axis=1))[0])
+        raise GlassnetError(
+            f"column {column.name!r} at {table.place(i)} is too large for the plan's scaling "
+            f"(center {column.center}, scale {column.scale}); check the value or the model file"
+        )
     if column.indicator:
         z = np.concatenate([z, gaps[:, None].astype(np.float64)], axis=1)
     return z
+
+
+def smooth_clip(z: np.ndarray) -> np.ndarray:
+    """z / sqrt(1 + (z / CLIP)^2), computed on z clamped to +-CLAMP first so that no square
+    overflows: beyond CLAMP the result is CLIP to within 5e-12 (so is the ONNX graph's)."""
+    z = np.clip(z, -CLAMP, CLAMP)
+    return z / np.sqrt(1.0 + (z / CLIP) ** 2)
 
 
 def _numbers(name, values, table) -> tuple[np.ndarray, np.ndarray]:
@@ -723,6 +761,7 @@ def _one_hot(column: Column, values, table, strict, report) -> np.ndarray:
 
 
 __all__ = [
+    "CLAMP",
     "CLIP",
     "MISSING_LEVEL",
     "MISSING_MARKERS",
@@ -733,6 +772,7 @@ __all__ = [
     "Table",
     "as_table",
     "check_columns",
+    "smooth_clip",
     "is_frame",
     "text_of",
 ]

@@ -20,13 +20,14 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from . import engine as engines
+from . import optimizers
 from .data import batch_slices, split_rows
 from .errors import DivergenceError, GlassnetError
 from .files import checkpoints
 from .history import Callback, History
 from .metrics import output_accuracy
 from .network import Network
-from .optimizers import Momentum, Optimizer
+from .optimizers import Optimizer
 from .state import Snapshot, TrainingState
 from .validation import check_count, check_X
 
@@ -41,7 +42,7 @@ def train(
     net: Network,
     X,
     y,
-    optimizer: Optimizer | None = None,
+    optimizer: Optimizer | str | type | None = None,
     epochs: int = 100,
     batch_size: int | None = 64,
     shuffle: bool = True,
@@ -61,10 +62,12 @@ def train(
 ) -> History:
     """Train ``net`` in place with mini-batch gradient descent and return its History.
 
-    ``optimizer`` defaults to ``Momentum(lr=0.01, beta=0.9)``. ``seed`` fixes the shuffling, so
-    the same network, data and seed give bit-identical weights. Each callback is called with the
-    History after every epoch. Pass a previous ``history`` to continue it. ``engine`` picks how
-    epochs run: "numpy" (the readable reference) or "auto" (the fastest available).
+    ``optimizer`` is an ``Optimizer``, a name ("adam", "momentum", ...) or an optimizer class
+    (with its defaults); None is the lecture's ``Momentum(lr=0.01, beta=0.9)``. ``seed``
+    fixes the shuffling, so the same network, data and seed give bit-identical weights. Each
+    callback is called with the History after every epoch. Pass a previous ``history`` to
+    continue it. ``engine`` picks how epochs run: "numpy" (the readable reference) or "auto"
+    (the fastest available).
 
     Beyond the lecture: ``validation_split`` holds out that fraction of (X, y) as validation data
     (``glassnet.data.split_rows``: seeded, stratified by class for a classifier);
@@ -81,7 +84,7 @@ def train(
     ``comm=MPI.COMM_WORLD`` trains data-parallel over MPI (see ``glassnet.distributed``): call
     it on every rank with the same arguments; rank 0 alone writes the checkpoint.
     """
-    optimizer = Momentum() if optimizer is None else optimizer
+    optimizer = optimizers.resolve(optimizer)  # an Optimizer, a name ("adam") or a class
     if schedule is not None:
         optimizer.schedule = schedule
     epochs = check_count(epochs, "epochs")

@@ -31,6 +31,12 @@ def check_X(
     if X.shape[1] == 0:
         raise GlassnetError(f"{name} has no features (shape {X.shape})")
     if n_features is not None and X.shape[1] != n_features:
+        if X.shape[0] == n_features:  # the lecture's layout, samples as columns
+            raise GlassnetError(
+                f"{name} has {X.shape[1]} features but {expected_by} has {n_features}; {name} "
+                f"of shape {X.shape} looks transposed: the lecture stacks samples as columns, "
+                f"glassnet as rows (m, n_features), so pass {name}.T"
+            )
         raise GlassnetError(
             f"{name} has {X.shape[1]} features but {expected_by} has {n_features}; "
             "use data with the same columns as the training data"

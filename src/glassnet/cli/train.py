@@ -38,6 +38,7 @@ from ..recipe import (
     customized,
     holdout,
     make_optimizer,
+    monitored,
     named,
     output_layer,
     still_falling,
@@ -188,7 +189,7 @@ def run(args) -> int:
     if args.save_test:
         _save_test(args.save_test, data, test_rows)
     # what the setup layer builds is what is described, then trained
-    fitted = build(recipe, X, y, data.task, n_outputs=n_outputs)
+    fitted = build(recipe, X, y, data.task, n_outputs=n_outputs, target=data.target)
     net = fitted.network
     check_layer_sizes(net.sizes)
     engines.select(recipe.engine, net, fitted.optimizer)
@@ -367,8 +368,9 @@ def _stopping(recipe: Recipe, history, validated: bool) -> list[str]:
         )
     if still_falling(history, recipe.early_stopping or DEFAULT.early_stopping):
         lines.append(
-            f"  note: the validation cost was still falling after the last of {recipe.epochs} "
-            f"epochs; raise --epochs (e.g. --epochs {2 * recipe.epochs}) for a better model"
+            f"  note: the {monitored(history)} cost was still falling after the last of "
+            f"{recipe.epochs} epochs; raise --epochs (e.g. --epochs {2 * recipe.epochs}) for a "
+            "better model"
         )
     return lines
 

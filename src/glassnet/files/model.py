@@ -45,7 +45,7 @@ from ..errors import GlassnetError, ModelFileError
 from ..history import RECORDS, History
 from ..losses import FOR_OUTPUT
 from ..network import Network
-from ..tables import Plan, Report, Table, as_table, is_frame
+from ..tables import Plan, Report, Table, is_frame
 from ..validation import check_X
 from ..version import __version__
 from .archive import (
@@ -116,9 +116,7 @@ class Model:
         refuses unseen levels and new gaps), rows of numbers checked against the input layer
         and standardized."""
         if self.plan is not None:
-            if not (is_frame(X_raw) or isinstance(X_raw, Table | dict)):
-                X_raw = self._columns_of(np.asarray(X_raw, dtype=object))
-            return self.plan.transform(as_table(X_raw), strict=strict)
+            return self.plan.transform(self.plan.read(X_raw), strict=strict)
         if isinstance(X_raw, Table):  # a model trained on numbers alone, before plans
             X_raw = _numbers_of(X_raw)
         elif is_frame(X_raw):
@@ -126,17 +124,6 @@ class Model:
         X = check_X(X_raw, n_features=self.network.n_features)
         X = X if self.standardizer is None else self.standardizer.transform(X)
         return X, Report()
-
-    def _columns_of(self, X: np.ndarray) -> dict:
-        """A 2-D array's columns as the plan's input columns, in order."""
-        inputs = self.plan.inputs
-        if X.ndim != 2 or X.shape[1] != len(inputs):
-            raise GlassnetError(
-                f"this model was trained on a table; give a pandas DataFrame with the columns "
-                f"{', '.join(inputs)} (or rows of those {len(inputs)} columns, in that order); "
-                f"got an array of shape {X.shape}"
-            )
-        return {name: _column(X[:, j]) for j, name in enumerate(inputs)}
 
     def transform(self, X_raw) -> np.ndarray:
         """The network's input for X_raw (``prepare``); what the plan met in new rows (levels
@@ -180,14 +167,6 @@ class Model:
         )
 
 
-def _column(values: np.ndarray) -> np.ndarray:
-    """An object column as numbers when every value is one (an array of rows)."""
-    try:
-        return values.astype(np.float64)
-    except (TypeError, ValueError):
-        return values
-
-
 def _numbers_of(table: Table) -> np.ndarray:
     """The columns of a table of numbers, side by side; text cannot feed a model without a
     plan."""
@@ -223,7 +202,7 @@ def save(
     Anything ``load`` would refuse is refused here first, so a saved file always loads.
     """
     if not isinstance(net, Network) and hasattr(net, "get_params"):
-        net, standardizer, classes, history, plan = _estimator_parts(net)
+        net, standardizer, classes, history, plan = estimator_parts(net)
     if not isinstance(net, Network):
         raise GlassnetError(
             f"save needs a glassnet Network or a fitted GlassClassifier / GlassRegressor, got "
@@ -275,7 +254,7 @@ def save(
     return write_archive(path, "model.json", text, arrays)
 
 
-def _estimator_parts(estimator) -> tuple:
+def estimator_parts(estimator) -> tuple:
     """(network, standardizer, classes, history, plan) of a fitted glassnet estimator; a
     regressor's network is a copy with its target scaling folded in (``scale_output``)."""
     if not hasattr(estimator, "network_"):

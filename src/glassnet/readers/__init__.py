@@ -140,6 +140,7 @@ def read(
     task: str = "classification",
     columns: list[str] | None = None,
     na_values: Sequence[str] = (),
+    known: Sequence[str] = (),
 ) -> Dataset:
     """Read DATA (a path or a built-in name) into a Dataset.
 
@@ -151,7 +152,8 @@ def read(
     has a column of that name; ``task`` is "classification" (labels become class indices) or
     "regression" (the target stays a number) or "auto" (``infer_task``). ``columns`` and
     ``categories`` (a model's) are a table's input columns by name; ``na_values`` are more
-    text markers of a missing value in a CSV cell (besides pandas' own: ``NA``, empty, ...).
+    text markers of a missing value in a CSV cell (besides pandas' own: ``NA``, empty, ...);
+    ``known`` columns a model knows and does not use (not said to be ignored).
     """
     if task not in (*TASKS, "auto"):
         raise GlassnetError(f"unknown task {task!r}; choose one of: auto, {', '.join(TASKS)}")
@@ -176,9 +178,9 @@ def read(
     elif kind == "images":
         raw = read_image_folder(path, image_size)
     elif kind == "csv":
-        raw = read_csv(path, target, n_features, target_hint, columns, na_values, labels)
+        raw = read_csv(path, target, n_features, target_hint, columns, na_values, labels, known)
     elif kind == "frame":
-        raw = read_frame(path, target, n_features, target_hint, columns, labels)
+        raw = read_frame(path, target, n_features, target_hint, columns, labels, known)
     elif kind == "npz":
         raw = read_npz(path)
     else:
@@ -515,6 +517,7 @@ def for_model(
         task="regression" if regression else "classification",
         columns=columns,
         na_values=na_values,
+        known=() if model.plan is None else [name for name, _ in model.plan.dropped],
     )
     if dataset.X_test is not None:  # the held-out set that came with the data
         dataset.X, dataset.y = dataset.X_test, dataset.y_test

@@ -40,11 +40,13 @@ def read_csv(
     columns: list[str] | None = None,
     na_values: Sequence[str] = (),
     labels: bool = True,
+    known: Sequence[str] = (),
 ) -> Raw:
     """A CSV file as a ``Raw`` with the raw input columns in ``table`` (``columns``: a
     model's inputs by name, which the file must have; other columns are ignored and said).
     ``labels=False`` (rows to predict) reads no label: a target column is left out, and no
-    row is dropped."""
+    row is dropped. ``known`` are columns the model knows it does not use (those its plan
+    dropped), which are not said to be ignored."""
     try:
         raw_bytes = path.read_bytes()
     except OSError as e:
@@ -123,7 +125,7 @@ def read_csv(
 
     features = [j for j in range(width) if j != label_column]
     if columns is not None:
-        features = _model_columns(path, header, columns, features, notes)
+        features = _model_columns(path, header, columns, features, notes, known)
     if not features:
         raise GlassnetError(
             f"CSV {path} has no feature columns besides the label column "
@@ -152,6 +154,7 @@ def read_frame(
     target_hint: str | None = None,
     columns: list[str] | None = None,
     labels: bool = True,
+    known: Sequence[str] = (),
 ) -> Raw:
     """A Parquet or Excel file (pandas with pyarrow or openpyxl) as a ``Raw`` like read_csv's."""
     try:
@@ -198,7 +201,7 @@ def read_frame(
 
     features = [j for j in range(len(header)) if j != label_column]
     if columns is not None:
-        features = _model_columns(path, header, columns, features, notes)
+        features = _model_columns(path, header, columns, features, notes, known)
     table = as_table(frame.iloc[:, features], where)
     return Raw(
         X=None,
@@ -213,7 +216,7 @@ def read_frame(
     )
 
 
-def _model_columns(path, header, columns, features, notes) -> list[int]:
+def _model_columns(path, header, columns, features, notes, known=()) -> list[int]:
     """The model's input columns, by name: a missing one is an error, others are ignored."""
     missing = [name for name in columns if name not in header]
     if missing:
@@ -221,7 +224,7 @@ def _model_columns(path, header, columns, features, notes) -> list[int]:
             f"{path} has no column {missing[0]!r}, an input of the model (its inputs: "
             f"{', '.join(columns)}); give the columns it was trained on, by name"
         )
-    extra = [header[j] for j in features if header[j] not in columns]
+    extra = [header[j] for j in features if header[j] not in columns and header[j] not in known]
     if extra:
         notes.append(f"ignored the column(s) the model does not use: {', '.join(extra[:10])}")
     return [header.index(name) for name in columns]
