@@ -438,6 +438,8 @@ def run_table(t: Table, args, options: dict, realmlp: str | None, glassnet_comma
                 "MLP pipeline": lambda s=seed: make_mlp(t.task, s),
             }
             for name, make in makers.items():
+                if name not in args.systems:
+                    continue
                 try:
                     result = measure(make(), X_train, y_train, X_test, y_test, t.task)
                 except Exception as error:  # noqa: BLE001 (recorded, the run goes on)
@@ -614,6 +616,8 @@ def main(argv=None) -> int:
         help="an alternative to measure: a GlassClassifier/GlassRegressor argument instead of "
         "its default (a Python literal; repeatable), e.g. --glassnet early_stopping=20",
     )  # fmt: skip
+    parser.add_argument("--systems", default=",".join(SYSTEMS),
+                        help=f"comma-separated, of: {', '.join(SYSTEMS)} (default all)")
     parser.add_argument("--cli", action="store_true",
                         help="only the command-line check (the default run includes it)")
     parser.add_argument("--no-cli", action="store_true", help="leave the command-line check out")
@@ -645,8 +649,13 @@ def main(argv=None) -> int:
 
     names = NAMES if args.only is None else tuple(n.strip() for n in args.only.split(","))
     tables = [table(name) for name in names]
+    args.systems = [name.strip() for name in args.systems.split(",")]
+    if unknown := [name for name in args.systems if name not in SYSTEMS]:
+        raise SystemExit(f"unknown systems {unknown}; choose from: {', '.join(SYSTEMS)}")
     realmlp, realmlp_note = (None, "the command-line check only") if args.cli_only else (
         realmlp_python(args.realmlp_python))  # fmt: skip
+    if "RealMLP" not in args.systems:
+        realmlp, realmlp_note = None, "left out (--systems)"
     glassnet_command = [sys.executable, "-m", "glassnet.cli"]
     warm_up()
     started = datetime.datetime.now(datetime.timezone.utc)
