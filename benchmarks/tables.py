@@ -499,7 +499,7 @@ def _rate(value: float) -> str:
 def report(rows: list[dict], realmlp_note: str, splits_count: int, realmlp_splits: int,
            cli: bool) -> str:  # fmt: skip
     lines = [
-        "| table | source | rows x columns | task | missing cells, text columns "
+        "| table | source | rows x columns | task | missing cells | text columns "
         "| glassnet | HGB | MLP pipeline | RealMLP | margin vs HGB | margin vs MLP pipeline "
         + ("| command line |" if cli else "|"),
         "| --- " * (12 + cli) + "|",
@@ -515,7 +515,7 @@ def report(rows: list[dict], realmlp_note: str, splits_count: int, realmlp_split
             f"{share:.1%}" if share >= 0.001 else f"{r['missing']} cells")
         cells = [_cell(s.get(name), "score", ".3f") for name in SYSTEMS]
         margins = [margin(r, peer) for peer in PEERS]
-        line = (f"| {r['name']} | {r['source']} | {shape} | {task} | {missing}, {r['text']} "
+        line = (f"| {r['name']} | {r['source']} | {shape} | {task} | {missing} | {r['text']} "
                 f"| {' | '.join(cells)} | "
                 + " | ".join("" if m is None else f"{m:+.3f}" for m in margins))  # fmt: skip
         if cli:
