@@ -720,6 +720,7 @@ def main(argv=None) -> int:
         realmlp, realmlp_note = None, "left out (--systems)"
     glassnet_command = [sys.executable, "-m", "glassnet.cli"]
     warm_up()
+    load_at_start = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     started = datetime.datetime.now(datetime.timezone.utc)
     rows = [run_table(t, args, options, realmlp, glassnet_command) for t in tables]
     jobs = [(row, job) for row in rows for job in row.pop("realmlp_jobs")]
@@ -748,7 +749,8 @@ def main(argv=None) -> int:
         f"{glassnet.__version__} ({Path(glassnet.__file__).parent}), scikit-learn "
         f"{sklearn.__version__}, pandas {pd.__version__}, NumPy {np.__version__}, Python "
         f"{platform.python_version()}, {THREADS} BLAS thread(s) (RealMLP {args.realmlp_threads}), "
-        f"{os.cpu_count()} CPUs; load average at the end (1, 5, 15 min): {load_average}",
+        f"{os.cpu_count()} CPUs; load average (1, 5, 15 min) at the start {load_at_start}, at "
+        f"the end {load_average}",
     ])  # fmt: skip
     print(text)
     if args.out:
