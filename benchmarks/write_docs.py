@@ -24,6 +24,9 @@ pymdownx.snippets), so no output or measurement in them is typed by hand.
 - ``performance``: the README's summary of ``benchmarks/results.md`` (glassnet against its best
   peer per workload), which ``python -m benchmarks.run --out benchmarks/results.md`` also writes;
 - ``threads``: ``benchmarks/threads.py``'s table (two trainings in two threads at once);
+- ``exercises``: docs/exercises.md's sessions: a teacher's (``glassnet exercises``, a folder of
+  submissions graded by ``glassnet check``) and a student's (a wrong ``linear_backward``, its
+  diagnosis, the fix), as printed;
 - ``readme``: no measurement: copies the current fragments into README.md.
 
 The performance tables are ``benchmarks/results.md``, written by ``python -m benchmarks.run``.
@@ -478,6 +481,93 @@ prints (generated on {machine()}):
     return paths
 
 
+EXERCISES_TEACHER = [
+    "glassnet exercises --out course",
+    "glassnet exercises --out solutions --solutions",
+    "mkdir class && cp solutions/exercises.py class/alice.py",
+    "sed 's/np.dot(dZ, A_prev.T)/np.dot(A_prev, dZ.T)/' solutions/exercises.py > class/bob.py",
+    "printf 'while True:\\n    pass\\n' > class/carol.py",
+    "glassnet check class --timeout 10 --json grades.json",
+    "python -c \"import json; print(json.load(open('grades.json'))['bob']['exercises']"
+    "['linear_backward'])\"",
+]
+EXERCISES_STUDENT = {
+    "exercises-student-wrong": """\
+        import numpy as np
+
+        from glassnet import exercises
+
+
+        def linear_backward(dZ, cache):
+            A_prev, W, b = cache
+            m = A_prev.shape[1]
+            dW = np.dot(A_prev, dZ.T) / m
+            db = np.sum(dZ, axis=1, keepdims=True) / m
+            dA_prev = np.dot(W.T, dZ)
+            return dA_prev, dW, db
+
+
+        report = exercises.check("linear_backward", linear_backward)
+        print(report)
+        """,
+    "exercises-student-fixed": """\
+        import numpy as np
+
+        from glassnet import exercises
+
+
+        def linear_backward(dZ, cache):
+            A_prev, W, b = cache
+            m = A_prev.shape[1]
+            dW = np.dot(dZ, A_prev.T) / m
+            db = np.sum(dZ, axis=1, keepdims=True) / m
+            dA_prev = np.dot(W.T, dZ)
+            return dA_prev, dW, db
+
+
+        report = exercises.check("linear_backward", linear_backward)
+        print(report.passed, report.score)
+        """,
+}
+
+
+def exercises() -> list[Path]:
+    """The teacher's session (write, hand out, grade a folder, read the table) and the
+    student's (a wrong linear_backward, the diagnosis, the fix)."""
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        ran = run_session(EXERCISES_TEACHER, folder)
+        seconds = time.perf_counter() - start
+    body = "\n".join(f"$ {command}\n{output}" if output else f"$ {command}"
+                     for command, output in ran)
+    paths = [_write("exercises-teacher", f"""\
+```console
+{body}
+```
+
+(Generated in {seconds:.1f} s on {machine()}.)
+""", "exercises")]
+    for name, code in EXERCISES_STUDENT.items():
+        code = textwrap.dedent(code)
+        with tempfile.TemporaryDirectory() as folder:
+            done = subprocess.run(
+                [sys.executable, "-c", code], cwd=folder, env=_env(), capture_output=True,
+                text=True, check=True, timeout=600,
+            )
+        paths.append(_write(name, f"""\
+```python
+{code.rstrip()}
+```
+
+prints (generated on {machine()}):
+
+```text
+{done.stdout.rstrip()}
+```
+""", "exercises"))
+    return paths
+
+
 def scaling() -> Path:
     with tempfile.TemporaryDirectory() as folder:
         table = Path(folder) / "mpi.md"
@@ -687,6 +777,7 @@ GENERATORS = {
     "defaults": defaults,
     "performance": performance,
     "threads": threads,
+    "exercises": exercises,
     "readme": readme,
 }
 

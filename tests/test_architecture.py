@@ -35,6 +35,7 @@ LAYERS = {
     "glassnet.distributed": 3,
     "glassnet.files": 4,
     "glassnet.training": 5,
+    "glassnet.callbacks": 5,
     "glassnet.recipe": 6,
     "glassnet.progress": 7,
     "glassnet.plots": 7,
@@ -46,6 +47,7 @@ LAYERS = {
     "glassnet.sweep": 8,
     "glassnet.demo": 8,
     "glassnet.notebook": 8,
+    "glassnet.exercises": 8,
     "glassnet.cli": 9,
     "glassnet": 10,  # the package's __init__: the public names
 }
@@ -182,3 +184,62 @@ def test_no_front_end_builds_an_optimizer_or_a_split_itself(name):
     if "optimizers.get(" in text:
         used.add("optimizers.get")
     assert not used, f"{name} builds {sorted(used)} itself; go through glassnet.recipe"
+
+
+# where the engine's epoch functions and the optimizer's epoch clock are defined, not driven
+EPOCH_DEFINITIONS = ("glassnet.engine", "glassnet.optimizers", "glassnet.distributed")
+
+
+def epoch_steps(name: str) -> list[str]:
+    """The places where ``name`` drives epochs itself: a call of an optimizer's
+    ``begin_epoch`` (its epoch clock), of an engine's ``epoch``, or of what
+    ``engine.select(...)`` returned (the engine's epoch function), by the name it was bound
+    to. A Trainer's own ``begin_epoch`` is the step a front end may call."""
+    tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
+
+    def called_name(node) -> str | None:
+        if isinstance(node, ast.Name):
+            return node.id
+        if isinstance(node, ast.Attribute):
+            return node.attr
+        return None
+
+    selected = set()  # the names bound to engine.select(...)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            if called_name(node.value.func) == "select":
+                selected |= {called_name(t) for t in node.targets} - {None}
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        f = node.func
+        if isinstance(f, ast.Call) and called_name(f.func) == "select":
+            found.append(f"{name}:{node.lineno} calls select(...)(...)")
+        elif called_name(f) in selected:
+            found.append(f"{name}:{node.lineno} calls {called_name(f)}, the engine's epoch")
+        elif isinstance(f, ast.Attribute) and f.attr == "epoch":
+            found.append(f"{name}:{node.lineno} calls an engine's .epoch()")
+        elif (
+            isinstance(f, ast.Attribute)
+            and f.attr == "begin_epoch"
+            and (called_name(f.value) or "").endswith("optimizer")
+        ):
+            found.append(f"{name}:{node.lineno} calls the optimizer's begin_epoch()")
+    return found
+
+
+def test_only_the_trainer_runs_epochs():
+    """One loop: training.Trainer owns the epochs (the snapshot, the optimizer's epoch clock,
+    the engine's epoch function, divergence rollback, the best epoch, checkpoints). Every front
+    end (gn.train, the estimators, the command, the playground's training thread) drives a
+    Trainer, to the end (``run``) or step by step (``begin_epoch``, ``run_batches``,
+    ``end_epoch``); none keeps a loop of its own."""
+    found = [
+        place
+        for name in MODULES
+        if name != "glassnet.training" and not name.startswith(EPOCH_DEFINITIONS)
+        for place in epoch_steps(name)
+    ]
+    assert not found, "\n".join(found)
+    assert epoch_steps("glassnet.training")  # the rule sees the one loop there is

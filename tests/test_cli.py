@@ -261,7 +261,7 @@ BAD_INPUT = [
     (["train", "d.csv", "--layers", "20,x"], "--layers must be comma-separated integers"),
     (["train", "d.csv", "--hidden", "swish"], "unknown activation 'swish'; choose one of"),
     (["train", "d.csv", "--init", "evil"], "unknown initializer 'evil'; choose one of"),
-    (["train", "d.csv", "--optimizer", "adagrad"], "unknown optimizer 'adagrad'; choose one of"),
+    (["train", "d.csv", "--optimizer", "lion"], "unknown optimizer 'lion'; choose one of"),
     (["train", "d.csv", "--validation-split", "1"], "validation_split must be in [0, 1)"),
     (["train", "d.csv", "--out", "no/such/folder/m.glassnet"], "the folder no/such/folder"),
     (["train", "builtin:dogs"], "unknown data set 'builtin:dogs'"),
@@ -1044,3 +1044,49 @@ def test_more_missing_markers_and_a_bad_file_never_replaces_a_model(tmp_path, mo
     assert cli.main(argv) == 2
     assert "the text 'oops' at line 5 of bad.csv" in capsys.readouterr().err
     assert Path("model.glassnet").read_bytes() == before
+
+
+def test_typed_epochs_are_trained_in_full_without_validation_data(tmp_path, monkeypatch, capsys):
+    """The course's recipe typed as options (full batch gradient descent, every value given,
+    no validation data) trains every epoch: a slowly falling cost is not a converged one. The
+    lecture's recipe typed as options is --recipe lecture, weight for weight."""
+    monkeypatch.chdir(tmp_path)
+    course = ["--optimizer", "gd", "--lr", "0.0075", "--batch-size", "400", "--epochs", "300",
+              "--layers", "20,7,5", "--validation-split", "0", *DEFAULTS]  # fmt: skip
+    assert cli.main(["train", "builtin:two_moons", *course, "--out", "course.glassnet"]) == 0
+    out = capsys.readouterr().out
+    assert "(no early stopping: every epoch is trained)" in out
+    assert load("course.glassnet").history.epochs == 300
+    # asked for, it watches the training cost with its tolerance, and says so
+    crawl = [*course, "--lr", "0.00001", "--early-stopping", "5"]  # the last --lr counts
+    assert cli.main(["train", "builtin:two_moons", *crawl]) == 0
+    out = capsys.readouterr().out
+    assert "early stopping after 5 epochs without a better training cost (by more than " in out
+    assert "stopped early" in out and load("model.glassnet").history.epochs < 300
+    typed = ["--layers", "20,7,5", "--hidden", "relu", "--init", "auto", "--optimizer",
+             "momentum", "--lr", "0.01", "--beta", "0.9", "--batch-size", "64", "--epochs", "40",
+             "--l2", "0", "--validation-split", "0", *DEFAULTS]  # fmt: skip
+    assert cli.main(["train", "builtin:two_moons", *typed, "--out", "typed.glassnet"]) == 0
+    lecture = ["--recipe", "lecture", "--epochs", "40", "--validation-split", "0", *DEFAULTS]
+    assert cli.main(["train", "builtin:two_moons", *lecture, "--out", "lecture.glassnet"]) == 0
+    a, b = load("typed.glassnet"), load("lecture.glassnet")
+    assert a.history.epochs == b.history.epochs == 40
+    for p, q in zip(a.network.parameters(), b.network.parameters()):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_the_course_recipe_typed_on_the_drawn_cats_is_the_lecture_recipe(tmp_path, monkeypatch):
+    """On the lecture's own data (the drawn cats, with their test set), the lecture's recipe
+    typed as options, without validation data, trains what --recipe lecture trains."""
+    monkeypatch.chdir(tmp_path)
+    typed = ["--layers", "20,7,5", "--hidden", "relu", "--init", "auto", "--optimizer",
+             "momentum", "--lr", "0.01", "--beta", "0.9", "--batch-size", "64", "--epochs", "2",
+             "--l2", "0", "--validation-split", "0", *DEFAULTS]  # fmt: skip
+    lecture = ["--recipe", "lecture", "--epochs", "2", "--validation-split", "0", *DEFAULTS]
+    for name, options in (("typed", typed), ("lecture", lecture)):
+        assert cli.main(["train", "builtin:cats", *options, "--out", f"{name}.glassnet"]) == 0
+    a, b = load("typed.glassnet"), load("lecture.glassnet")
+    assert a.history.epochs == b.history.epochs == 2
+    assert a.metadata["results"]["test_accuracy"] == b.metadata["results"]["test_accuracy"]
+    for p, q in zip(a.network.parameters(), b.network.parameters()):
+        np.testing.assert_array_equal(p, q)

@@ -87,15 +87,29 @@ def test_another_optimizer_starts_from_its_own_defaults():
         recipe.customized(recipe.DEFAULT, beta=0.5)
 
 
-def test_plateau_stops_when_the_training_cost_stops_falling_by_tol():
-    history, plateau = History(), recipe.Plateau(patience=3, tol=0.1)
-    for cost in (1.0, 0.5, 0.45, 0.42):  # 0.5 fell by more than 0.1: progress
-        history.epoch_costs.append(cost)
-        plateau(history)
-        assert not history.stop_training
-    history.epoch_costs.append(0.41)  # the third epoch since 0.5 without a fall of 0.1
-    plateau(history)
-    assert history.stop_training
+def test_progress_is_a_fall_of_the_lowest_cost_by_more_than_tol():
+    from glassnet.history import epochs_without_progress
+
+    costs = [1.0, 0.5, 0.45, 0.42]  # 0.5 fell by more than 0.1: progress; then none
+    assert [epochs_without_progress(costs[:k], 0.1) for k in (1, 2, 3, 4)] == [0, 0, 1, 2]
+    assert epochs_without_progress([*costs, 0.41], 0.1) == 3
+    assert epochs_without_progress([1.0, 0.9, 0.95, 0.96], 0.0) == 2  # any fall, for validation
+
+
+def test_without_validation_data_early_stopping_watches_the_training_cost_by_tol():
+    """One rule: training that barely moves the training cost (by less than TOL) stops after
+    the patience; the same run with validation data watches the validation cost instead."""
+    from glassnet import datasets
+    from glassnet.training import TOL
+
+    X, y = datasets.two_moons(200, seed=0)
+    crawl = gn.GradientDescent(lr=1e-6)  # the cost falls by about 1e-7 an epoch
+    history = gn.train(gn.Network([2, 4, 1], seed=0), X, y, crawl, epochs=30, early_stopping=4)
+    assert history.epochs == 5 and history.stop_training
+    assert history.epoch_costs[0] - history.epoch_costs[-1] < TOL
+    loose = gn.train(gn.Network([2, 4, 1], seed=0), X, y, gn.GradientDescent(lr=1e-6),
+                     epochs=30, early_stopping=4, tol=0.0)  # fmt: skip
+    assert loose.epochs == 30  # every tiny fall counts without a tolerance
 
 
 def test_still_falling_means_the_best_validation_cost_is_recent():

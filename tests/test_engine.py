@@ -2,6 +2,7 @@
 
 import sys
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
@@ -12,7 +13,8 @@ from glassnet.data import batch_slices
 
 numba = pytest.importorskip("numba", reason="the fused engine needs numba (glassnet[fast])")
 pytest.importorskip("scipy", reason="the fused engine calls BLAS through scipy")
-from glassnet.engine import fused  # noqa: E402
+from glassnet.engine import epoch as compiled_epoch  # noqa: E402
+from glassnet.engine import fused, kernels, steps, workspace  # noqa: E402
 
 M = 60  # 60 = 3 x 16 + 12: batch_size 16 leaves a partial last batch, 20 does not
 
@@ -89,7 +91,31 @@ OPTIMIZERS = {
     "rmsprop": lambda: gn.RMSProp(lr=0.01),
     "adam": lambda: gn.Adam(lr=0.01),
     "adamw": lambda: gn.AdamW(lr=0.01, weight_decay=0.1),
+    "adagrad": lambda: gn.Adagrad(lr=0.05),
 }
+
+
+def test_every_optimizer_has_a_kernel_and_is_proven_here():
+    """Every optimizer that optimizers.OPTIMIZERS names has its kernel in steps.STEPS, and a
+    run of it in OPTIMIZERS above, which the tests below compare with the reference engine."""
+    names = {cls.name for cls in gn.optimizers.OPTIMIZERS.values()}
+    assert names == set(steps.STEPS) == set(OPTIMIZERS)
+    for name, cls in gn.optimizers.OPTIMIZERS.items():
+        assert steps.kernel(cls()) is steps.STEPS[cls.name], name
+
+
+def test_every_registered_kernel_has_its_branch_in_step():
+    """``step`` dispatches on the code: a registered code without its branch would leave the
+    parameters as they are, without a word."""
+    for name, entry in steps.STEPS.items():
+        optimizer = gn.optimizers.get(name)
+        h = np.zeros(8)
+        h[: 1 + len(entry.hyperparameters)] = [optimizer.lr] + [
+            getattr(optimizer, hyperparameter) for hyperparameter in entry.hyperparameters
+        ]
+        P, G = np.ones(4), np.full(4, 0.5)
+        steps.step(entry.code, P, G, np.zeros(4), np.zeros(4), h, 1, np.zeros(12))
+        assert (P < 1).all(), name
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -217,7 +243,7 @@ BATCH_NORM_OPTIMIZERS = {"adam": lambda: gn.Adam(lr=0.01, epsilon=1e-3)}
 def test_everything_at_once_agrees(threshold, dtype, monkeypatch):
     """Softmax, L2, L1, dropout, batch norm, AdamW and a learning-rate schedule, every layer through
     BLAS (threshold 0), then through the loops; dropout's uniforms drawn a few batches at a time."""
-    monkeypatch.setattr(fused, "BLAS_THRESHOLD", threshold)
+    monkeypatch.setattr(workspace, "BLAS_THRESHOLD", threshold)
     monkeypatch.setattr(fused, "UNIFORMS", 1000)
     X, y = data(np.random.default_rng(4), 10, "softmax", n_outputs=3)
     runs = {}
@@ -259,10 +285,10 @@ def test_blas_and_loop_paths_agree_with_the_reference(
     threshold, dtype, optimizer, batch_size, monkeypatch
 ):
     """Every layer through BLAS (threshold 0), then every layer through the loops."""
-    monkeypatch.setattr(fused, "BLAS_THRESHOLD", threshold)
+    monkeypatch.setattr(workspace, "BLAS_THRESHOLD", threshold)
     runs = train_both([12, 24, 8, 1], "relu", "sigmoid", OPTIMIZERS[optimizer], batch_size, dtype,
                       dropout=0.1)  # fmt: skip
-    use_blas = fused._workspaces[runs["numba"][0]].use_blas
+    use_blas = workspace.WORKSPACES[runs["numba"][0]].use_blas
     assert use_blas.all() if threshold == 0 else not use_blas.any()
     assert_same_run(runs, dtype)
 
@@ -345,7 +371,12 @@ def test_auto_picks_numba_and_falls_back_to_numpy():
         def step(self, params, grads):
             super().step(params, [g / 2 for g in grads])
 
-    assert engines.select("auto", net, Halving()) is engines.reference.epoch
+    engines.NOTED.discard(Halving)
+    with pytest.warns(UserWarning, match=r'engine="auto" trains with the NumPy engine.*Halving'):
+        assert engines.select("auto", net, Halving()) is engines.reference.epoch
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # once per class: the second time says nothing
+        assert engines.select("auto", net, Halving()) is engines.reference.epoch
     with pytest.raises(gn.GlassnetError, match=r'engine="numba" cannot train.*Halving'):
         engines.select("numba", net, Halving())
 
@@ -535,24 +566,25 @@ def test_predicting_from_several_threads_at_once_gives_each_its_own_answer():
                 np.testing.assert_allclose(a, b, **TOLERANCE[np.float32])
 
 
-@pytest.mark.parametrize("kernel", ["_gd_step", "_momentum_step", "_nesterov_step",
-                                    "_rmsprop_step", "_adam_step", "_drop", "_activation"])
+@pytest.mark.parametrize("kernel", ["gd_step", "momentum_step", "nesterov_step", "rmsprop_step",
+                                    "adam_step", "adagrad_step", "drop", "activation"])  # fmt: skip
 def test_the_elementwise_kernels_compile_to_vector_code(kernel):
     """Each optimizer step (and dropout, softmax) is one loop that the compiler turns into SIMD
     code on float32: with numba's default division check (error_model "python") or without
     fastmath the loops with a division stay scalar, and Adam's step takes several times as long."""
-    function = getattr(fused, kernel).py_func
-    compiled = numba.njit(**{**fused.LOOPS, "cache": False})(function)
+    function = getattr(steps if kernel.endswith("_step") else kernels, kernel).py_func
+    compiled = numba.njit(**{**kernels.LOOPS, "cache": False})(function)
     f32, f64 = np.zeros(64, np.float32), np.zeros(8)
     arguments = {
-        "_gd_step": (f32, f32, f64, f32),
-        "_momentum_step": (f32, f32, f32, f64, f32),
-        "_nesterov_step": (f32, f32, f32, f64, f32),
-        "_rmsprop_step": (f32, f32, f32, f64, f32),
-        "_adam_step": (f32, f32, f32, f32, f64, 1, f32),
-        "_drop": (f32.reshape(8, 8), f32.reshape(8, 8), f64, 0, 0.5, np.float32(0.5),
-                  np.float32(1), np.float32(0)),
-        "_activation": (f32.reshape(8, 8), fused.SOFTMAX, np.float32(1), np.float32(0)),
+        "gd_step": (f32, f32, f64, f32),
+        "momentum_step": (f32, f32, f32, f64, f32),
+        "nesterov_step": (f32, f32, f32, f64, f32),
+        "rmsprop_step": (f32, f32, f32, f64, f32),
+        "adam_step": (f32, f32, f32, f32, f64, 1, f32),
+        "adagrad_step": (f32, f32, f32, f64, f32),
+        "drop": (f32.reshape(8, 8), f32.reshape(8, 8), f64, 0, 0.5, np.float32(0.5),
+                 np.float32(1), np.float32(0)),
+        "activation": (f32.reshape(8, 8), kernels.SOFTMAX, np.float32(1), np.float32(0)),
     }[kernel]  # fmt: skip
     compiled(*arguments)
     (ir,) = compiled.inspect_llvm().values()
@@ -563,17 +595,17 @@ def test_the_compiled_loops_keep_no_reference_counts():
     """The engine compiles without numba's runtime (``_nrt=False``: it allocates nothing): with
     it, every array a step slices or passes on is counted up and down with atomic instructions,
     which took much of W4's time."""
-    f32 = np.float32
-    A, W, b = np.zeros((4, 8), f32), np.zeros((8, 8), f32), np.zeros(8, f32)
-    scratch = (np.zeros(6, np.int32), np.zeros(2, np.uint8), np.zeros(2, f32))
-    arguments = (A, A.copy(), (A.copy(),), (W,), (b,), np.array([False]), fused.RELU,
-                 fused.SIGMOID, 4, np.zeros(8, f32), *scratch)  # fmt: skip
-    for options, counted in ((fused.EXACT, False), ({**fused.EXACT, "_nrt": True}, True)):
-        compiled = numba.njit(**{**options, "cache": False})(fused._predict.py_func)
-        compiled(*arguments)
-        (ir,) = compiled.inspect_llvm().values()
+    net = gn.Network([8, 8, 1], seed=0)
+    X = np.zeros((4, 8), np.float32)
+    ws = workspace.Workspace(net, 4, training=False)
+    arguments = (X, np.zeros((4, 1), np.float32), workspace.layers(net), ws.buffers,
+                 kernels.SIGMOID, 4)  # fmt: skip
+    for options, counted in ((kernels.EXACT, False), ({**kernels.EXACT, "_nrt": True}, True)):
+        predict = numba.njit(**{**options, "cache": False})(compiled_epoch.predict.py_func)
+        predict(*arguments)
+        (ir,) = predict.inspect_llvm().values()
         assert ("NRT_incref" in ir) is counted  # (and with the runtime, the test would see it)
-    assert fused.LOOPS["_nrt"] is False
+    assert kernels.LOOPS["_nrt"] is False
 
 
 def test_an_epoch_releases_the_interpreter_lock():

@@ -57,7 +57,7 @@ def test_momentum_with_beta_zero_is_gradient_descent(rng):
         (lambda: gn.Momentum(lr=-1), "lr must be > 0"),
         (lambda: gn.Momentum(beta=1.0), r"beta must be in \[0, 1\)"),
         (lambda: gn.Momentum(beta=-0.1), r"beta must be in \[0, 1\)"),
-        (lambda: gn.optimizers.get("adagrad"), "unknown optimizer 'adagrad'; choose one of: adam"),
+        (lambda: gn.optimizers.get("lion"), "unknown optimizer 'lion'; choose one of: adagrad"),
         (lambda: gn.Adam(beta2=1.5), r"beta2 must be in \[0, 1\)"),
         (lambda: gn.RMSProp(epsilon=0), "epsilon must be > 0"),
     ],
@@ -94,6 +94,23 @@ def test_rmsprop_by_hand(rng):
     assert np.allclose(w2, w1 - 0.01 * g2 / (np.sqrt(s2) + 1e-8))
 
 
+def test_adagrad_by_hand(rng):
+    """S = S + dW^2, W = W - lr dW / (sqrt(S) + epsilon): S sums every square, never decays."""
+    w0, g1, g2, w1, w2 = two_steps(gn.Adagrad(lr=0.1, epsilon=1e-8), rng)
+    s1 = g1**2
+    np.testing.assert_allclose(w1, w0 - 0.1 * g1 / (np.sqrt(s1) + 1e-8), rtol=1e-14)
+    s2 = s1 + g2**2
+    np.testing.assert_allclose(w2, w1 - 0.1 * g2 / (np.sqrt(s2) + 1e-8), rtol=1e-14)
+    opt = gn.Adagrad(lr=0.1, epsilon=1e-8)
+    p = np.array([1.0, -2.0])
+    opt.step([p], [np.array([3.0, 4.0])])  # S = [9, 16]: steps of lr g / |g|
+    np.testing.assert_allclose(p, [1.0 - 0.3 / (3 + 1e-8), -2.0 - 0.4 / (4 + 1e-8)])
+    opt.step([p], [np.array([4.0, 3.0])])  # S = [25, 25]: both divided by 5
+    np.testing.assert_allclose(opt.squares[0], [25.0, 25.0])
+    np.testing.assert_allclose(p, [0.9 - 0.4 / (5 + 1e-8), -2.1 - 0.3 / (5 + 1e-8)])
+    assert opt.t == 2
+
+
 @pytest.mark.parametrize("decay", [0.0, 0.05])
 def test_adam_and_adamw_by_hand(decay, rng):
     opt = (
@@ -125,17 +142,18 @@ def test_paper_defaults_and_config_round_trip():
         gn.RMSProp(),
         gn.Adam(),
         gn.AdamW(),
+        gn.Adagrad(0.05, 1e-6),
     ):
         twin = gn.optimizers.from_config(opt.config())
         assert type(twin) is type(opt) and twin.config() == opt.config()
 
 
-@pytest.mark.parametrize("name", ["nesterov", "rmsprop", "adam", "adamw"])
+@pytest.mark.parametrize("name", ["nesterov", "rmsprop", "adam", "adamw", "adagrad"])
 def test_every_optimizer_trains(name, rng):
     X = rng.standard_normal((200, 4))
     y = (X[:, 0] - X[:, 1] > 0).astype(int)
     net = gn.Network([4, 8, 1], seed=0)
-    lr = {"nesterov": 0.1, "rmsprop": 0.01, "adam": 0.01, "adamw": 0.01}[name]
+    lr = {"nesterov": 0.1, "rmsprop": 0.01, "adam": 0.01, "adamw": 0.01, "adagrad": 0.1}[name]
     history = gn.train(net, X, y, gn.optimizers.get(name, lr=lr), epochs=30, batch_size=20)
     assert history.epoch_costs[-1] < 0.3 * history.epoch_costs[0]
 
@@ -157,6 +175,7 @@ def test_every_optimizer_trains(name, rng):
             gn.AdamW,
             {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "weight_decay": 0.01},
         ),
+        (gn.Adagrad, {"lr": 0.01, "epsilon": 1e-8}),
     ],
 )
 def test_default_hyperparameters(make, expected):
@@ -216,14 +235,16 @@ def test_adam_epsilon_after_bias_correction(make, rng):
 
 # Each optimizer pairs the i-th gradient (and the i-th slot array) with the i-th parameter; a
 # list one short would silently leave a parameter unchanged, so it is an error.
-@pytest.mark.parametrize("cls", [gn.GradientDescent, gn.Momentum, gn.Nesterov, gn.RMSProp, gn.Adam])
+@pytest.mark.parametrize(
+    "cls", [gn.GradientDescent, gn.Momentum, gn.Nesterov, gn.RMSProp, gn.Adam, gn.Adagrad]
+)
 def test_a_gradient_list_of_another_length_is_an_error(cls):
     params = [np.ones((2, 2)), np.ones(2)]
     with pytest.raises(ValueError, match="zip"):
         cls().step(params, [np.ones((2, 2))])
 
 
-@pytest.mark.parametrize("cls", [gn.Momentum, gn.Nesterov, gn.RMSProp, gn.Adam])
+@pytest.mark.parametrize("cls", [gn.Momentum, gn.Nesterov, gn.RMSProp, gn.Adam, gn.Adagrad])
 def test_slots_of_another_length_are_an_error(cls):
     # a state restored for a network with fewer parameters does not fit this one
     opt = cls()

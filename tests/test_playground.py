@@ -265,7 +265,7 @@ BAD_SETTINGS = [
     ({"activation": "softmax"}, "activation", "unknown activation 'softmax'"),
     ({"init": "orthogonal"}, "init", "unknown init 'orthogonal'"),
     ({"init_scale": 0}, "init_scale", "(0, 100]"),
-    ({"optimizer": "adagrad"}, "optimizer", "unknown optimizer 'adagrad'"),
+    ({"optimizer": "lion"}, "optimizer", "unknown optimizer 'lion'"),
     ({"lr": 0}, "lr", "positive"),
     ({"lr": -0.1}, "lr", "positive"),
     ({"lr": "fast"}, "lr", "positive finite number"),

@@ -507,3 +507,11 @@ def test_a_regressor_stopped_short_warns_as_mlp_regressor_does(blobs):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # converged (early stopping): no warning
         GlassRegressor(epochs=400, random_state=0).fit(X, X[:, 0])
+
+
+def test_beta_for_an_optimizer_without_momentum_is_refused_as_the_command_refuses_it(blobs):
+    X, y = blobs
+    with pytest.raises(gn.GlassnetError, match="beta does not apply to the optimizer 'adam'"):
+        GlassClassifier(optimizer="adam", beta=0.5, epochs=1).fit(X, y)
+    clf = GlassClassifier(optimizer="nesterov", beta=0.5, epochs=1).fit(X, y)
+    assert clf.optimizer_.beta == 0.5

@@ -75,7 +75,7 @@ def test_l1_is_a_grid_parameter_that_reaches_the_recipe():
 
 
 def test_beta_goes_only_to_optimizers_that_take_it():
-    assert sweep.recipe_of({"optimizer": "adam", "beta": 0.5}).optimizer_options == {}
+    assert sweep.recipe_of({"optimizer": "adam"}).optimizer_options == {}  # not the default
     momentum = sweep.recipe_of({"beta": 0.5, "layers": [3], "hidden": "tanh"}, seed=4)
     assert momentum.optimizer_options == {"beta": 0.5} and momentum.seed == 4
     assert momentum.hidden_layers == (3,) and momentum.activation == "tanh"
@@ -122,3 +122,12 @@ def test_grid_search_cv_under_joblibs_dask_backend_equals_sequential():
     assert np.allclose(
         on_dask.cv_results_["mean_test_score"], sequential.cv_results_["mean_test_score"]
     )
+
+
+def test_beta_in_the_grid_for_an_optimizer_without_momentum_is_refused():
+    from glassnet import sweep
+
+    assert "beta" not in sweep.recipe_of({"optimizer": "adam"}).optimizer_options  # the default
+    assert sweep.recipe_of({"optimizer": "nesterov", "beta": 0.5}).optimizer_options["beta"] == 0.5
+    with pytest.raises(gn.GlassnetError, match="beta does not apply to the optimizer 'adam'"):
+        sweep.recipe_of({"optimizer": "adam", "beta": 0.5})

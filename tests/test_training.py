@@ -3,6 +3,7 @@ import pytest
 
 import glassnet as gn
 from glassnet.files import checkpoints
+from glassnet.training import Trainer
 
 
 def separable(rng, m=200, n=5):
@@ -611,3 +612,47 @@ def test_a_transposed_X_is_named_as_such():
     with pytest.raises(gn.GlassnetError) as error:
         net.predict(np.zeros((5, 3)))  # wrong width, not transposed: no such hint
     assert "transposed" not in str(error.value)
+
+
+def test_a_trainer_stepped_a_few_batches_at_a_time_is_train_bit_for_bit(rng):
+    """The Trainer's steps, driven as a front end drives them (4 batches at a time, with a
+    partial last chunk), give train()'s weights, costs and validation, bit for bit."""
+    X, y = separable(rng, m=230)
+    X_val, y_val = separable(rng, m=40)
+    options = {"epochs": 4, "batch_size": 16, "seed": 5, "validation_data": (X_val, y_val)}
+    whole = gn.Network([5, 6, 1], seed=2)
+    history = gn.train(whole, X, y, gn.Adam(lr=0.01), **options)
+    stepped = gn.Network([5, 6, 1], seed=2)
+    trainer = Trainer(stepped, X, y, gn.Adam(lr=0.01), **options)
+    trainer.begin()
+    chunks = 0
+    while not trainer.finished:
+        trainer.begin_epoch()
+        while not trainer.epoch_done:  # 15 batches: 4, 4, 4 and 3
+            first = trainer.next_batch
+            assert len(trainer.run_batches(4)) == min(4, 15 - first)
+            chunks += 1
+        trainer.end_epoch()
+    assert trainer.end() is trainer.history and chunks == 4 * 4
+    for mine, theirs in zip(stepped.parameters(), whole.parameters(), strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+    assert trainer.history.costs == history.costs and trainer.state.epoch == 4
+    assert trainer.history.val_costs == history.val_costs
+    assert trainer.history.val_accuracies == history.val_accuracies
+
+
+def test_a_trainer_rolls_back_the_whole_epoch_when_a_later_chunk_diverges(rng):
+    X, y = separable(rng, m=64)
+    net = gn.Network([5, 4, 1], seed=0)
+    trainer = Trainer(net, X, y, gn.GradientDescent(lr=0.1), batch_size=8)
+    trainer.begin()
+    trainer.begin_epoch()
+    start = [p.copy() for p in net.parameters()]
+    trainer.run_batches(2)
+    net.layers[0].W[0, 0] = np.inf  # the weights go bad between two chunks
+    with pytest.raises(gn.DivergenceError, match=r"epoch 1, iteration 3 of that epoch"):
+        trainer.run_batches(2, epoch=lambda net, *args: [float("nan")])
+    for now, then in zip(net.parameters(), start, strict=True):
+        np.testing.assert_array_equal(now, then)
+    assert not trainer.in_epoch and trainer.history.iterations == 2  # the finite costs stay
+    assert trainer.history.stop_training and trainer.finished

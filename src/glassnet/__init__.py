@@ -27,12 +27,13 @@ from .explain import explain
 from .files.model import Model, load, save
 from .files.onnx import onnx_inputs, to_onnx
 from .network import Dense, Network
-from .optimizers import Adam, AdamW, GradientDescent, Momentum, Nesterov, RMSProp
+from .optimizers import Adagrad, Adam, AdamW, GradientDescent, Momentum, Nesterov, RMSProp
 from .training import History, TrainingInterrupted, train
 from .version import __version__  # noqa: E402
 
 __all__ = [
     "__version__",
+    "Adagrad",
     "Adam",
     "AdamW",
     "Dense",

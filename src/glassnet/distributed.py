@@ -8,7 +8,12 @@ One allreduce then sums the per-rank sums and divides by the global batch size:
     dW = (1/B) sum_r m_r dW_r        J = (1/B) sum_r m_r J_r
 
 which is exactly the full batch's (1/B) sum_i of the single-process run, up to float rounding.
-Every rank applies the same update, so all ranks hold identical weights at all times. Run with
+The L2 and L1 penalties belong to the whole batch, so each rank sends the data's part alone and
+they are added once after the allreduce, with the global B: dW[l] += (lambda / B) W[l] +
+(lambda1 / B) sign(W[l]), J += penalty(B). Every rank applies the same update, so all ranks
+hold identical weights at all times. With dropout each rank draws its own masks (its generator
+is the network's, split by rank): the run is the single process's in distribution, not bit for
+bit. Batch normalization is refused (its statistics would be per rank). Run with
 ``mpirun -n N python script.py`` (or ``srun``) and ``gn.train(..., comm=MPI.COMM_WORLD)``.
 """
 
@@ -36,16 +41,19 @@ class DataParallel:
     """The epoch engine of one rank: local backprop, one allreduce per step, the same update."""
 
     def __init__(self, comm, net: Network) -> None:
-        if net.dropout or net.batch_norm or net.l2 or net.l1:
+        if net.batch_norm:
             raise GlassnetError(
-                "distributed training supports networks without dropout, batch normalization, "
-                "L2 and L1 (their per-rank masks, batch statistics and penalties would differ "
-                "from the single-process run); train those on one process, or set l2=0 and "
-                "l1=0 (glassnet train: --l2 0 --l1 0)"
+                "distributed training supports networks without batch normalization (its batch "
+                "statistics would be each rank's, not the batch's); train it on one process"
             )
         self.MPI = require_mpi()
         self.comm = comm
         self.rank, self.size = comm.Get_rank(), comm.Get_size()
+        if net.dropout and self.rank:  # each rank its own masks, from the network's generator
+            seeds = net.dropout_rng.bit_generator.seed_seq
+            net.dropout_rng = np.random.default_rng(
+                np.random.SeedSequence(seeds.entropy, spawn_key=(*seeds.spawn_key, self.rank))
+            )
         params = net.parameters()
         for p in params:  # start from rank 0's weights, whatever each rank initialised
             comm.Bcast(p, root=0)
@@ -65,7 +73,7 @@ class DataParallel:
             local = np.array_split(batch, self.size)[self.rank]
             m = len(local)
             if m:
-                J, grads = net.backprop(X[local], Y[local])
+                J, grads = net.backprop(X[local], Y[local], penalize=False)
                 for view, g in zip(self.grads, (g for pair in grads for g in pair), strict=True):
                     np.multiply(g, m, out=view)  # the local sum of per-sample gradients
                 self.buffer[-1] = J * m
@@ -75,6 +83,10 @@ class DataParallel:
             self.comm.Allreduce(self.MPI.IN_PLACE, self.buffer, op=self.MPI.SUM)
             self.allreduce_seconds += self.MPI.Wtime() - start
             self.buffer /= len(batch)
+            if net.l2 or net.l1:  # the batch's penalties, once
+                self.buffer[-1] += net.penalty(len(batch))
+                for layer, dW in zip(net.layers, self.grads[0::2]):  # dW1, db1, dW2, ...
+                    net.add_penalty(dW, layer.W, len(batch))
             costs.append(float(self.buffer[-1]))
             if not np.isfinite(costs[-1]):
                 break

@@ -140,6 +140,15 @@ def _svg_curves(history: History, width: int = 560, height: int = 220) -> str:
     return "".join(parts)
 
 
+def epochs_without_progress(costs, tol: float = 0.0) -> int:
+    """How many of the last epochs did not lower the lowest cost so far by more than ``tol``:
+    what early stopping counts against its patience (and ``still_falling`` reads)."""
+    best, stale = np.inf, 0
+    for cost in costs:
+        best, stale = (cost, 0) if cost < best - tol else (best, stale + 1)
+    return stale
+
+
 RECORDS = tuple(f.name for f in fields(History) if f.name != "stop_training")
 
 Callback = Callable[[History], None]

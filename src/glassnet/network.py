@@ -448,18 +448,17 @@ class Network:
         A = self.propagate(X, training, reuse_masks=training)
         return self.loss.cost(self.layers[-1].Z, A, Y) + self.penalty(X.shape[0])
 
-    def backward(self, dZ: np.ndarray) -> list[tuple[np.ndarray, ...]]:
+    def backward(self, dZ: np.ndarray, penalize: bool = True) -> list[tuple[np.ndarray, ...]]:
         """Backpropagate the output error dZ[L] through the cached Z and A of every layer; the
-        penalties add dW[l] += (lambda / m) W[l] (L2) and (lambda1 / m) sign(W[l]) (L1)."""
+        penalties add dW[l] += (lambda / m) W[l] (L2) and (lambda1 / m) sign(W[l]) (L1)
+        (``penalize=False``: the data's gradient alone, ``add_penalty`` adds them later)."""
         m = dZ.shape[0]
         keep = 1.0 - self.dropout
         for l in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[l]
             layer.backward(dZ)
-            if self.l2:
-                layer.dW += (self.l2 / m) * layer.W
-            if self.l1:  # sign(0) = 0: the subgradient that keeps a zero weight at zero
-                layer.dW += (self.l1 / m) * np.sign(layer.W)
+            if penalize:
+                self.add_penalty(layer.dW, layer.W, m)
             if l > 0:  # dA[l-1] = dZ[l] W[l], then dZ[l-1] = dA[l-1] * g'(Z[l-1])
                 below = self.layers[l - 1]
                 dA = layer.dZ @ layer.W
@@ -468,12 +467,22 @@ class Network:
                 dZ = below.activation.backward(dA, below.A)
         return [layer.gradients() for layer in self.layers]
 
-    def backprop(self, X: np.ndarray, Y: np.ndarray):
+    def add_penalty(self, dW: np.ndarray, W: np.ndarray, m: int) -> None:
+        """dW += (lambda / m) W (L2) + (lambda1 / m) sign(W) (L1), in place, for a batch of m."""
+        if self.l2:
+            dW += (self.l2 / m) * W
+        if self.l1:  # sign(0) = 0: the subgradient that keeps a zero weight at zero
+            dW += (self.l1 / m) * np.sign(W)
+
+    def backprop(self, X: np.ndarray, Y: np.ndarray, penalize: bool = True):
         """One training step's J and gradients on checked (X, Y): forward in training mode,
-        dZ[L] = A[L] - Y, then ``backward``."""
+        dZ[L] = A[L] - Y, then ``backward`` (``penalize=False``: J and the gradients of the
+        data alone, without the L2 and L1 terms, as a data-parallel shard needs them)."""
         A = self.propagate(X, training=True)
-        J = self.loss.cost(self.layers[-1].Z, A, Y) + self.penalty(X.shape[0])
-        return J, self.backward(self.loss.output_delta(A, Y))
+        J = self.loss.cost(self.layers[-1].Z, A, Y)
+        if penalize:
+            J += self.penalty(X.shape[0])
+        return J, self.backward(self.loss.output_delta(A, Y), penalize)
 
     def _repr_html_(self) -> str:
         """The layers as an HTML table, for a notebook: the shapes of W[l], b[l], Z[l] and A[l]

@@ -288,6 +288,31 @@ class AdamW(Adam):
         super().__init__(lr, beta1, beta2, epsilon, weight_decay, schedule)
 
 
+class Adagrad(Optimizer):
+    """Adagrad (Duchi, Hazan and Singer 2011): each weight's step shrinks with the squares of
+    all its past gradients,
+
+        S = S + dW^2        W = W - lr dW / (sqrt(S) + epsilon)
+
+    S starts at zero and only grows, so the steps only shrink. ``squares`` holds S.
+    """
+
+    name = "adagrad"
+    slots = ("squares",)
+    hyperparameters = ("lr", "epsilon")
+    squares = _slot("squares")
+
+    def __init__(self, lr: float = 0.01, epsilon: float = 1e-8, schedule=None) -> None:
+        super().__init__(lr, schedule)
+        self.epsilon = check_positive(epsilon, "epsilon")
+
+    def update(self, params, grads) -> None:
+        lr = self.state.lr
+        for p, g, S in zip(params, grads, self.state.slots["squares"], strict=True):
+            S += g * g
+            p -= lr * g / (np.sqrt(S) + self.epsilon)
+
+
 OPTIMIZERS = {
     "gd": GradientDescent,
     "sgd": GradientDescent,
@@ -296,12 +321,14 @@ OPTIMIZERS = {
     "rmsprop": RMSProp,
     "adam": Adam,
     "adamw": AdamW,
+    "adagrad": Adagrad,
 }
 
 
 def get(name: str, **hyperparameters) -> Optimizer:
-    """An optimizer by name ("gd", "momentum", "nesterov", "rmsprop", "adam", "adamw"), with
-    the given hyper-parameters; one it does not take is an error that lists those it does."""
+    """An optimizer by name ("gd", "momentum", "nesterov", "rmsprop", "adam", "adamw",
+    "adagrad"), with the given hyper-parameters; one it does not take is an error that lists
+    those it does."""
     cls = pick(name, OPTIMIZERS, "optimizer")
     unknown = set(hyperparameters) - set(cls.hyperparameters) - {"schedule"}
     if unknown:

@@ -35,11 +35,11 @@ from . import activations, initializers, optimizers
 from .data import Standardizer, split_rows
 from .engine import select
 from .errors import GlassnetError
-from .history import Callback, History
+from .history import Callback, History, epochs_without_progress
 from .network import Network
 from .optimizers import Optimizer
 from .tables import SCALINGS, Plan, Table, check_columns
-from .training import train
+from .training import TOL, train
 from .validation import check_count, check_fraction
 
 TASKS = ("classification", "regression")
@@ -197,48 +197,18 @@ def customized(base: Recipe, *, beta: float | None = None, **changes) -> Recipe:
     return base.replace(**changes)
 
 
-# The least fall of the training cost that counts as progress. scikit-learn's tol is 1e-4; with
-# batches of 64 the epoch's mean cost keeps falling by that much long after the test accuracy
-# has stopped moving (MNIST: 75 epochs instead of 48, at equal accuracy), so 1e-3 (measured).
-TOL = 1e-3
-
-
-class Plateau:
-    """Early stopping without validation data, as scikit-learn's MLP does it: stop once the
-    training cost J has not fallen by more than ``tol`` below its best for ``patience`` epochs
-    in a row. (With validation data ``train`` watches the validation cost itself.)"""
-
-    def __init__(self, patience: int, tol: float = TOL) -> None:
-        self.patience, self.tol = patience, tol
-        self.best, self.stale = np.inf, 0
-
-    def __call__(self, history: History) -> None:
-        cost = history.epoch_costs[-1]
-        if cost < self.best - self.tol:
-            self.best, self.stale = cost, 0
-        else:
-            self.stale += 1
-        if self.stale >= self.patience:
-            history.stop_training = True
-
-
 def still_falling(history: History, patience: int) -> bool:
     """Whether the monitored cost was still falling when training ended: the run went to its
     last epoch without stopping early, and its best cost is one of the last ``patience``
     epochs: the validation cost where there is one, else the training cost, which must have
-    fallen by more than ``TOL`` (as ``Plateau`` counts progress). More epochs would likely
+    fallen by more than ``TOL`` (as early stopping counts progress). More epochs would likely
     have helped."""
     if history.stop_training:
         return False
     costs, tol = history.val_costs, 0.0
     if not costs:
         costs, tol = history.epoch_costs, TOL
-    if len(costs) < 2:
-        return False
-    best, stale = np.inf, 0
-    for cost in costs:
-        best, stale = (cost, 0) if cost < best - tol else (best, stale + 1)
-    return stale < patience
+    return len(costs) > 1 and epochs_without_progress(costs, tol) < patience
 
 
 def monitored(history: History) -> str:
@@ -485,8 +455,6 @@ def run(
 ) -> Fitted:
     """Train what ``build`` built (arguments as for ``fit``) and return it."""
     recipe = fitted.recipe
-    if fitted.validation is None and recipe.early_stopping:
-        callbacks = [Plateau(recipe.early_stopping), *callbacks]
     fitted.history = train(  # on resume, the checkpoint's history continues
         fitted.network,
         *fitted.training,
@@ -522,7 +490,6 @@ __all__ = [
     "TASKS",
     "Fitted",
     "build",
-    "Plateau",
     "Recipe",
     "class_of_rows",
     "customized",

@@ -48,7 +48,7 @@ except ImportError as error:  # validate_data arrived in scikit-learn 1.6
         'pip install "glassnet[sklearn]"'
     ) from error
 
-from . import activations, optimizers, recipe
+from . import activations, recipe
 from .errors import ConvergenceWarning, GlassnetError
 from .history import History
 from .network import Network
@@ -103,6 +103,7 @@ class _GlassEstimator(BaseEstimator):
         dtype: str = "float32",
         scaling: str | None = None,
         keep=None,
+        callbacks=None,
     ) -> None:
         self.recipe = recipe
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -124,6 +125,7 @@ class _GlassEstimator(BaseEstimator):
         self.dtype = dtype
         self.scaling = scaling
         self.keep = keep
+        self.callbacks = callbacks
 
     # ---- hooks for subclasses -------------------------------------------------------------
 
@@ -148,9 +150,9 @@ class _GlassEstimator(BaseEstimator):
         """The named recipe (``recipe``) with every parameter that is not None put in
         (``recipe.customized``: another optimizer starts from its own defaults)."""
         base = recipe.named(self.recipe)
-        name = base.optimizer if self.optimizer is None else self.optimizer
-        # beta goes only to the optimizers that take one; the others keep their defaults
-        beta = self.beta if "beta" in optimizers.defaults(name) else None
+        # beta given to an optimizer without momentum is refused by recipe.customized, as the
+        # command and the sweep refuse it: an option that does not apply is never dropped
+        beta = self.beta
         patience = self.early_stopping
         if patience is True:
             patience = recipe.DEFAULT.early_stopping
@@ -258,7 +260,7 @@ class _GlassEstimator(BaseEstimator):
             n_outputs=n_outputs,
             previous=previous,
             shuffle_seed=shuffle_seed,
-            callbacks=[self._report] if self.verbose else (),
+            callbacks=[*(self.callbacks or ()), *([self._report] if self.verbose else [])],
         )
         self.network_, self.optimizer_ = fitted.network, fitted.optimizer
         self.history_, self.standardizer_ = fitted.history, fitted.standardizer
@@ -412,16 +414,17 @@ class GlassClassifier(ClassifierMixin, _GlassEstimator):
     - ``activation``: hidden activation, "relu", "tanh", "sigmoid" or "identity".
     - ``init``: initializer name ("auto": he for ReLU, lecun otherwise; "glorot", ...).
     - ``optimizer``, ``learning_rate``, ``beta``: any name in ``gn.optimizers`` ("gd", "sgd",
-      "momentum", "nesterov", "rmsprop", "adam", "adamw"); an optimizer other than the recipe's
-      starts from its own published defaults; ``beta`` goes to those that take one.
+      "momentum", "nesterov", "rmsprop", "adam", "adamw", "adagrad"); an optimizer other than
+      the recipe's starts from its own published defaults; ``beta`` goes to those that take one.
     - ``batch_size`` ("full": full batch) and ``epochs`` (the cap): the mini-batch schedule of
       ``gn.train``.
     - ``l2``: the L2 penalty lambda, (lambda / 2m) sum ||W||^2 (None: the recipe's).
     - ``l1``: the L1 penalty lambda1, (lambda1 / m) sum |W|, which drives the weights the data
       does not need to zero (None: the recipe's, 0); it combines with ``l2``.
     - ``early_stopping``: patience in epochs (False or 0: off); it watches the validation cost
-      with ``validation_fraction``, else the training cost, and keeps the best epoch's weights.
-      When training ends at ``epochs`` while the validation cost still falls, ``fit`` warns with
+      with ``validation_fraction``, else the training cost (a fall counts when it is more than
+      ``glassnet.training.TOL``, as scikit-learn's ``tol``), and keeps the best epoch's
+      weights. When training ends at ``epochs`` while that cost still falls, ``fit`` warns with
       ``glassnet.errors.ConvergenceWarning``.
     - ``standardize``: fit a ``gn.Standardizer`` on the training rows and apply it everywhere.
     - ``validation_fraction``: None to train on every row, or a fraction in (0, 1) held out
@@ -440,6 +443,8 @@ class GlassClassifier(ClassifierMixin, _GlassEstimator):
       smooth clipping x / sqrt(1 + (x/3)^2)) or "standard" (mean and std); None: the recipe's.
     - ``keep``: a DataFrame's columns to use even where the plan would drop them (ids, free
       text, columns of one value).
+    - ``callbacks``: ``glassnet.callbacks.Callback`` objects (or functions of the history)
+      called by the training loop: e.g. ``CSVLogger("log.csv")``, ``TensorBoard("runs")``.
 
     Fitted attributes: ``network_`` (a ``gn.Network``), ``plan_`` (the ``glassnet.tables.Plan``
     of a DataFrame, else None), ``standardizer_`` (a ``gn.Standardizer`` or None),

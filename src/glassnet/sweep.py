@@ -91,11 +91,13 @@ def grid(specs: list[str]) -> list[dict]:
 def recipe_of(params: dict, seed: int = 0) -> Recipe:
     """The Recipe of one combination (missing parameters from ``DEFAULTS``): layers, hidden,
     init, l2, l1, dropout, optimizer, lr, batch_size and epochs are the Recipe's fields of those
-    names (``hidden_layers``, ``activation``); ``beta`` goes only to an optimizer that takes one."""
+    names (``hidden_layers``, ``activation``); the default ``beta`` goes only to an optimizer
+    that takes one, and a ``beta`` in the grid for one that does not is refused
+    (``recipe.customized``, as the command and the estimators refuse it)."""
     settings = {**DEFAULTS, **params}
     name = settings["optimizer"]
     options = {"beta": settings["beta"]} if "beta" in optimizers.defaults(name) else {}
-    return Recipe(
+    base = Recipe(
         hidden_layers=tuple(settings["layers"]),
         activation=settings["hidden"],
         init=settings["init"],
@@ -109,6 +111,7 @@ def recipe_of(params: dict, seed: int = 0) -> Recipe:
         dropout=settings["dropout"],
         seed=seed,
     )
+    return recipe.customized(base, beta=params.get("beta"))
 
 
 def evaluate(

@@ -1,5 +1,5 @@
 """The glassnet command: demo, train, evaluate, predict, info, sweep (and lecture, export,
-playground), one module per subcommand; ``parser`` builds the command line.
+playground, exercises, check), one module per subcommand; ``parser`` builds the command line.
 
 Every user error ends with one line ``glassnet: error: ...`` on stderr and exit status 2, never a
 traceback; Ctrl-C exits with status 130; ``lecture`` exits with status 1 when a claim is not

@@ -6,7 +6,20 @@ from __future__ import annotations
 import argparse
 
 from ..version import __version__
-from . import demo, evaluate, explain, export, info, lecture, playground, predict, sweep, train
+from . import (
+    check,
+    demo,
+    evaluate,
+    exercises,
+    explain,
+    export,
+    info,
+    lecture,
+    playground,
+    predict,
+    sweep,
+    train,
+)
 
 
 def build() -> argparse.ArgumentParser:
@@ -75,6 +88,16 @@ def build() -> argparse.ArgumentParser:
         default="auto",
         help="auto (the fastest available), numpy or numba (default auto)",
     )
+    command.add_argument(
+        "--log-csv", default=None, metavar="FILE",
+        help="write one CSV row per epoch here: cost, validation cost and accuracy, lr, seconds "
+        "(default: none)",
+    )  # fmt: skip
+    command.add_argument(
+        "--tensorboard", default=None, metavar="DIR",
+        help="write TensorBoard logs here (tensorboard --logdir DIR): costs, accuracy, lr, "
+        "per-layer gradient norms, weight histograms (default: none)",
+    )  # fmt: skip
     command.add_argument(
         "--checkpoint", default=None, help="write the training state here (default: none)"
     )
@@ -150,6 +173,37 @@ def build() -> argparse.ArgumentParser:
         help="write the report as this Jupyter notebook (.ipynb) instead (default: report.md)",
     )
     command.set_defaults(handler=lecture.run)
+
+    command = commands.add_parser(
+        "exercises", help="write the lecture as exercises: a notebook (nbgrader) and a module"
+    )
+    command.add_argument(
+        "--out", default="glassnet-exercises", help="folder for exercises.ipynb and exercises.py"
+    )
+    command.add_argument(
+        "--solutions", action="store_true", help="fill in the solutions (the teacher's version)"
+    )
+    command.set_defaults(handler=exercises.run)
+
+    command = commands.add_parser(
+        "check",
+        help="grade students' exercises (a module or a folder of them); runs their code",
+        description="Grade every exercise found in a student's module, or in each .py file of a "
+        "folder, and print a table per student. Loading a module RUNS ITS CODE: each "
+        "submission runs in its own Python process with a time limit (--timeout), so grade "
+        "only files you would run yourself, in a folder or container you can spare.",
+    )
+    command.add_argument("path", metavar="PATH", help="a student's .py file or a folder of them")
+    command.add_argument(
+        "--json", default=None, metavar="FILE", help="also write the grades here (a gradebook)"
+    )
+    command.add_argument(
+        "--timeout",
+        type=float,
+        default=check.DEFAULT_TIMEOUT_S,
+        help=f"seconds per submission (default {check.DEFAULT_TIMEOUT_S:g})",
+    )
+    command.set_defaults(handler=check.run)
 
     command = commands.add_parser(
         "explain", help="walk the first rows of DATA through backprop, layer by layer"

@@ -18,13 +18,14 @@ so the saved model predicts in the target's units with no change to the model fi
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import sys
 
 import numpy as np
 
+from .. import callbacks, metrics, optimizers, readers
 from .. import engine as engines
-from .. import metrics, optimizers, readers
 from ..errors import GlassnetError
 from ..files.archive import atomic_write
 from ..files.model import save
@@ -32,6 +33,7 @@ from ..network import Network
 from ..recipe import (
     DEFAULT,
     RECIPES,
+    TOL,
     Recipe,
     build,
     class_of_rows,
@@ -126,8 +128,9 @@ def add_recipe_options(command) -> None:
         type=int,
         default=None,
         metavar="PATIENCE",
-        help=f"stop after this many epochs without a better validation cost and keep the best "
-        f"epoch's weights; 0: off (default {base.early_stopping})",
+        help=f"stop after this many epochs without a better validation cost (without "
+        f"validation data: training cost, by more than {TOL:g}) and keep the best epoch's "
+        f"weights; 0: off (default {base.early_stopping} with validation data, else off)",
     )
 
 
@@ -151,7 +154,7 @@ def run(args) -> int:
     hidden_layers = list(recipe.hidden_layers) if args.layers is None else _layers(args.layers)
     image_size = check_count(args.image_size, "image_size")
     checkpoint_every = check_count(args.checkpoint_every, "checkpoint_every")
-    for output in (args.out, args.plot, args.checkpoint, args.save_test):
+    for output in (args.out, args.plot, args.checkpoint, args.save_test, args.log_csv):
         check_folder(output)
     plots = optional_module("plots", "train --plot", "demo") if args.plot else None
     comm = None
@@ -205,11 +208,13 @@ def run(args) -> int:
         say(f"  {name:<10} {value}" if name else value)
     sys.stdout.flush()
 
+    loggers = _loggers(args, fitted)
+
     def trained_with(callbacks):
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is an error of its own
             return run_recipe(
                 fitted,
-                callbacks=callbacks,
+                callbacks=[*loggers, *callbacks],
                 checkpoint=args.checkpoint,
                 checkpoint_every=checkpoint_every,
                 resume=args.resume,
@@ -284,6 +289,22 @@ def run(args) -> int:
     return 0
 
 
+def _loggers(args, fitted) -> list:
+    """The callbacks --log-csv and --tensorboard ask for; TensorBoard's gradient norms are
+    measured on up to 256 training rows."""
+    loggers = []
+    if args.log_csv:
+        loggers.append(callbacks.CSVLogger(args.log_csv, append=args.resume is not None))
+    if args.tensorboard:
+        if importlib.util.find_spec("tensorboardX") is None:
+            raise GlassnetError(
+                "train --tensorboard needs tensorboardX: pip install \"glassnet[tensorboard]\""
+            )
+        X, Y = fitted.training
+        loggers.append(callbacks.TensorBoard(args.tensorboard, data=(X[:256], Y[:256])))
+    return loggers
+
+
 def _rows(X, rows):
     """These rows of an array or a table."""
     return X.take(rows) if hasattr(X, "take") and not isinstance(X, np.ndarray) else X[rows]
@@ -322,6 +343,8 @@ def _recipe(args) -> Recipe:
     if patience is not None:
         patience = check_count(patience, "early_stopping", minimum=0)
         base = base.replace(early_stopping=patience or None, restore_best=patience > 0)
+    elif not split:  # without validation data, early stopping only when asked for
+        base = base.replace(early_stopping=None, restore_best=False)
     return customized(
         base,
         beta=args.beta,
@@ -451,12 +474,12 @@ def _configuration(args, fitted, data, counts, scaling) -> list:
         )
     else:
         labels = ("labels", class_list(data.classes) + column)
-    stopping = "no early stopping"
+    stopping = "no early stopping: every epoch is trained"
     if recipe.early_stopping:
-        watched = "validation" if n_val else "training"
+        watched = "validation cost" if n_val else f"training cost (by more than {TOL:g})"
         stopping = (
-            f"early stopping after {recipe.early_stopping} epochs without a better {watched} "
-            "cost, keeping the best epoch"
+            f"early stopping after {recipe.early_stopping} epochs without a better {watched}, "
+            "keeping the best epoch"
         )
     lines = [
         ("", "glassnet train"),

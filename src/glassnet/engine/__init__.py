@@ -5,7 +5,9 @@ the permutation ``order`` it takes the batch X[order[s]], computes J and the gra
 the optimizer update the weights; it returns the batch costs and stops early at a non-finite one.
 ``reference`` ("numpy") is the readable NumPy engine; ``fused`` ("numba") compiles the whole epoch
 into one loop and computes the same training run (tests/test_engine.py proves it). ``"auto"``
-takes "numba" when numba and scipy are installed and the run is one it supports, else "numpy".
+takes "numba" when numba and scipy are installed and the run is one it supports, else "numpy";
+when the reason is an optimizer that the fused engine has no kernel for (engine/steps.py), it
+says so once per optimizer class (a warning), and ``engine="numba"`` refuses it.
 
 The engines know a network by its public contract only (``parameters()``, ``layers``,
 ``backprop``...) and import nothing from network.py, which sits above them: ``Network``'s
@@ -14,6 +16,7 @@ The engines know a network by its public contract only (``parameters()``, ``laye
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from collections.abc import Callable
 
@@ -51,7 +54,10 @@ def numba_unsupported(net, optimizer=None) -> str | None:
 def select(name: str, net, optimizer) -> Epoch:
     """The epoch function for ``engine=name``: "numpy", "numba", or "auto" for the fastest."""
     if isinstance(name, str) and name.lower() == "auto":
-        return reference.epoch if numba_unsupported(net, optimizer) else numba_epoch
+        if numba_unsupported(net, optimizer) is None:
+            return numba_epoch
+        note_uncovered(optimizer)
+        return reference.epoch
     epoch = pick(name, {"auto": None, **ENGINES}, "engine")
     if epoch is numba_epoch:
         reason = numba_unsupported(net, optimizer)
@@ -61,6 +67,31 @@ def select(name: str, net, optimizer) -> Epoch:
                 '(or engine="auto", which picks the fastest engine that can)'
             )
     return epoch
+
+
+NOTED: set[type] = set()  # the optimizer classes whose fallback has been noted
+
+
+def note_uncovered(optimizer) -> None:
+    """Warn, once per optimizer class, that engine="auto" trains with the NumPy engine because the
+    fused engine has no kernel for this optimizer (nothing when numba is missing: that is no news
+    about the optimizer)."""
+    cls = type(optimizer)
+    if optimizer is None or cls in NOTED:
+        return
+    try:
+        from . import fused
+    except ImportError:
+        return
+    reason = fused.uncovered(optimizer)
+    if reason is not None:
+        NOTED.add(cls)
+        warnings.warn(
+            f'engine="auto" trains with the NumPy engine: the fused engine {reason}. To run it '
+            "there, register its kernel in glassnet/engine/steps.py (ARCHITECTURE.md, "
+            '"Adding things"); engine="numpy" says no more',
+            stacklevel=3,
+        )
 
 
 def forward(net, X) -> np.ndarray:

@@ -13,7 +13,7 @@ Like the fused engine's loops, they are compiled without numba's runtime (``_nrt
 allocate nothing, and so count no references.
 
 numba keys each cached function on its own source file only: after editing this file, delete
-engine/__pycache__/*.nbi and *.nbc so that fused.py's cached epoch is compiled again.
+engine/__pycache__/*.nbi and *.nbc so that epoch.py's cached epoch is compiled again.
 """
 
 from __future__ import annotations

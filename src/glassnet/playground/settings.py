@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from numbers import Integral, Real
 
-from .. import datasets
+from .. import datasets, optimizers
 from ..errors import GlassnetError
 from ..recipe import Recipe
 from .problems import FEATURES, REGRESSION
@@ -35,8 +35,10 @@ MAX_DROPOUT = 0.9
 
 ACTIVATIONS = ("sigmoid", "relu", "tanh", "identity")
 INITIALIZERS = ("auto", "lecun", "he", "glorot", "normal", "zeros")
-OPTIMIZERS = ("gd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
-WITH_BETA = ("momentum", "nesterov")  # the optimizers whose momentum is the setting "beta"
+# every optimizer glassnet has, by its own name (not the alias "sgd")
+OPTIMIZERS = tuple(name for name, cls in optimizers.OPTIMIZERS.items() if cls.name == name)
+# the optimizers whose momentum is the setting "beta" (the page shows the field for them only)
+WITH_BETA = tuple(name for name in OPTIMIZERS if "beta" in optimizers.defaults(name))
 
 DEFAULTS: dict = {
     "dataset": "xor",

@@ -132,19 +132,10 @@ def read_csv(
             f"{header[label_column]!r}; a CSV needs input columns and a label column"
         )
     raw_columns = [_typed([row[j] for row in cells], missing_marks) for j in features]
-    records = (list(header), cells)  # the rows read, as written
-    return Raw(
-        X=None,
-        y=y,
-        source=str(path),
-        feature_names=[header[j] for j in features],
-        target=None if y is None else header[label_column],
-        where=where,
-        notes=notes,
-        target_kind=kind,
-        table=Table([header[j] for j in features], raw_columns, where),
-        records=records,
-    )
+    table = Table([header[j] for j in features], raw_columns, where)
+    raw = _table_raw(path, table, y, kind, header, label_column, notes)
+    raw.records = (list(header), cells)  # the rows read, as written
+    return raw
 
 
 def read_frame(
@@ -203,13 +194,18 @@ def read_frame(
     if columns is not None:
         features = _model_columns(path, header, columns, features, notes, known)
     table = as_table(frame.iloc[:, features], where)
+    return _table_raw(path, table, y, kind, header, label_column, notes)
+
+
+def _table_raw(path, table: Table, y, kind, header, label_column, notes) -> Raw:
+    """The Raw of a table's input columns and its labels (None: rows to predict)."""
     return Raw(
         X=None,
         y=y,
         source=str(path),
-        feature_names=[header[j] for j in features],
+        feature_names=list(table.names),
         target=None if y is None else header[label_column],
-        where=where,
+        where=table.where,
         notes=notes,
         target_kind=kind,
         table=table,
