@@ -16,6 +16,10 @@ pymdownx.snippets), so no output or measurement in them is typed by hand.
   and a one-line summary;
 - ``defaults``: ``benchmarks/defaults.py``'s table (the defaults against scikit-learn's; needs
   ``pip install ".[bench]"``) and a one-line summary;
+- ``tables``: ``benchmarks/tables.py``'s tables (glassnet on real tables as they ship, against
+  HistGradientBoosting, scikit-learn's MLP pipeline and RealMLP, and the command line on their
+  CSV files; needs ``pip install ".[bench]"``; RealMLP where pytabkit imports, in this Python
+  or in ``$GLASSNET_REALMLP_PYTHON``);
 - ``notebook``: ``benchmarks/notebook.py``'s table (what the notebook's live view costs);
 - ``performance``: the README's summary of ``benchmarks/results.md`` (glassnet against its best
   peer per workload), which ``python -m benchmarks.run --out benchmarks/results.md`` also writes;
@@ -655,6 +659,32 @@ scikit-learn's fit time (`python benchmarks/defaults.py`).
     ]
 
 
+TABLES_COMMAND = "python benchmarks/tables.py --alternatives"
+
+
+def tables() -> Path:
+    """``benchmarks/tables.py --alternatives``: the real-table suite, three splits per table,
+    the command-line check and the defaults against their alternatives (about 15 minutes on 2
+    cores with RealMLP)."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "tables.py"), "--alternatives"],
+        cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=3600,
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmarks/tables.py failed: {done.stderr[-2000:]}")
+    realmlp = os.environ.get("GLASSNET_REALMLP_PYTHON")
+    how = f"`{TABLES_COMMAND}`" + (
+        f" with `GLASSNET_REALMLP_PYTHON={realmlp}` (a virtual environment with torch 2.13.0 and "
+        "pytabkit 1.8.0)" if realmlp else "")
+    return _write("tables", f"""\
+{done.stdout.strip()}
+
+(Made by {how}, {seconds:.0f} s in all, on {machine()}.)
+""")
+
+
 def readme() -> None:
     if not update_readme():
         print("README.md already holds the current fragments")
@@ -742,6 +772,7 @@ GENERATORS = {
     "scaling": scaling,
     "playground": playground,
     "notebook": notebook,
+    "tables": tables,
     "classroom": classroom,
     "defaults": defaults,
     "performance": performance,
