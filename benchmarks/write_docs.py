@@ -272,7 +272,8 @@ SESSIONS = {
         _DIABETES_CSV,
         "glassnet train diabetes.csv --no-progress --out diabetes.glassnet",
         _DIABETES_WHOLE_CSV,
-        "glassnet train whole.csv --no-progress",
+        "glassnet train whole.csv --no-progress --out whole.glassnet | head -3",
+        "glassnet train whole.csv --no-progress --task classification",
     ],
     "session-binary": [
         "glassnet train sklearn:breast_cancer --layers 16,8 --epochs 60 --lr 0.05 "
