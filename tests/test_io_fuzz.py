@@ -137,13 +137,9 @@ json_values = st.recursive(
 )
 
 
-@FUZZ
-@given(
-    path=st.lists(st.sampled_from(["architecture", "arrays", "history", "sizes", 0, 1, "W1"])),
-    value=json_values,
-)
-def test_any_json_value_anywhere_in_model_json(workspace, path, value):
-    folder, _, contents = workspace
+def with_json_value(contents: dict, path: list, value, fallback: str) -> bytes:
+    """The model file ``contents`` re-zipped with ``value`` put at ``path`` in model.json (at
+    the top-level key ``fallback`` when the path leads nowhere)."""
     document = json.loads(contents["model.json"])
     node = document
     for key in path[:-1]:
@@ -157,13 +153,23 @@ def test_any_json_value_anywhere_in_model_json(workspace, path, value):
     elif isinstance(node, list) and isinstance(key, int) and key < len(node):
         node[key] = value
     else:
-        document["metadata"] = value
+        document[fallback] = value
     changed = dict(contents, **{"model.json": json.dumps(document).encode()})
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in changed.items():
             archive.writestr(name, data)
-    load_bytes(folder, buffer.getvalue())
+    return buffer.getvalue()
+
+
+@FUZZ
+@given(
+    path=st.lists(st.sampled_from(["architecture", "arrays", "history", "sizes", 0, 1, "W1"])),
+    value=json_values,
+)
+def test_any_json_value_anywhere_in_model_json(workspace, path, value):
+    folder, _, contents = workspace
+    load_bytes(folder, with_json_value(contents, path, value, "metadata"))
 
 
 @FUZZ
@@ -179,26 +185,7 @@ def test_any_json_value_anywhere_in_a_plan(planned, path, value):
     """The plan is JSON in model.json: whatever it is changed into, load refuses it or gives a
     model whose plan prepares rows into finite inputs."""
     folder, contents = planned
-    document = json.loads(contents["model.json"])
-    node = document
-    for key in path[:-1]:
-        if isinstance(node, dict) and key in node:
-            node = node[key]
-        elif isinstance(node, list) and isinstance(key, int) and key < len(node):
-            node = node[key]
-    key = path[-1]
-    if isinstance(node, dict) and isinstance(key, str):
-        node[key] = value
-    elif isinstance(node, list) and isinstance(key, int) and key < len(node):
-        node[key] = value
-    else:
-        document["plan"] = value
-    changed = dict(contents, **{"model.json": json.dumps(document).encode()})
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in changed.items():
-            archive.writestr(name, data)
-    model = load_bytes(folder, buffer.getvalue())
+    model = load_bytes(folder, with_json_value(contents, path, value, "plan"))
     if model is not None and model.plan is not None:
         X, _ = model.prepare(probe(model))
         assert np.isfinite(X).all()
