@@ -459,16 +459,15 @@ EXAMPLES = {
 }
 
 
-def examples() -> list[Path]:
-    paths = []
-    for name, code in EXAMPLES.items():
-        code = textwrap.dedent(code)
-        with tempfile.TemporaryDirectory() as folder:
-            done = subprocess.run(
-                [sys.executable, "-c", code], cwd=folder, env=_env(), capture_output=True,
-                text=True, check=True, timeout=600,
-            )
-        paths.append(_write(name, f"""\
+def run_example(name: str, code: str, generator: str) -> Path:
+    """Run a Python example in a fresh folder and write it with what it printed."""
+    code = textwrap.dedent(code)
+    with tempfile.TemporaryDirectory() as folder:
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=folder, env=_env(), capture_output=True,
+            text=True, check=True, timeout=600,
+        )
+    return _write(name, f"""\
 ```python
 {code.rstrip()}
 ```
@@ -478,8 +477,11 @@ prints (generated on {machine()}):
 ```text
 {done.stdout.rstrip()}
 ```
-""", "examples"))
-    return paths
+""", generator)
+
+
+def examples() -> list[Path]:
+    return [run_example(name, code, "examples") for name, code in EXAMPLES.items()]
 
 
 EXERCISES_TEACHER = [
@@ -548,24 +550,7 @@ def exercises() -> list[Path]:
 
 (Generated in {seconds:.1f} s on {machine()}.)
 """, "exercises")]
-    for name, code in EXERCISES_STUDENT.items():
-        code = textwrap.dedent(code)
-        with tempfile.TemporaryDirectory() as folder:
-            done = subprocess.run(
-                [sys.executable, "-c", code], cwd=folder, env=_env(), capture_output=True,
-                text=True, check=True, timeout=600,
-            )
-        paths.append(_write(name, f"""\
-```python
-{code.rstrip()}
-```
-
-prints (generated on {machine()}):
-
-```text
-{done.stdout.rstrip()}
-```
-""", "exercises"))
+    paths += [run_example(name, code, "exercises") for name, code in EXERCISES_STUDENT.items()]
     return paths
 
 

@@ -128,7 +128,7 @@ class Trainer:
 
     def __init__(
         self,
-    net: Network,
+        net: Network,
         X,
         y,
         optimizer: Optimizer | str | type | None = None,
