@@ -106,6 +106,15 @@ def matmul_ceiling(repeats: int = 5) -> dict:
     return result
 
 
+def _span(values) -> str:
+    return f"{min(values):.2f}..{max(values):.2f}"
+
+
+def _median_time(f, X, calls: int) -> float:
+    """The median seconds of ``calls`` calls f(X)."""
+    return float(np.median([_timed(lambda: f(X)) for _ in range(calls)]))
+
+
 def _timed(f) -> float:
     start = time.perf_counter()
     f()
@@ -179,70 +188,107 @@ def _subprocess(args: list[str], env: dict | None = None) -> dict:
 # ---- the measurements --------------------------------------------------------------------------
 
 
-def measure_training(systems, workloads, repeats: int, log, skipped=None) -> dict:
+def measure_training(systems, workloads, repeats: int, rounds: int, log, skipped=None) -> dict:
+    """Every system on each workload in ``rounds`` interleaved rounds (A B C, A B C, ...), so
+    that a change of load on the machine falls on all of them alike. In a round a system trains
+    a warm-up epoch and ``repeats`` epochs (a workload's own ``epochs`` where it sets them); the
+    round's rate is the median samples/s of those epochs."""
     results = {}
     for wname in workloads:
         workload = WORKLOADS[wname]
         X, y = make_data(workload)
+        running = []
         for system in systems:
             reason = system.unsupported(workload)
-            if reason is not None:
-                if system.trains and skipped is not None:
-                    skipped.append((f"{system.name} on {wname}", reason))
-                continue
-            time.sleep(SETTLE_S)
-            load = os.getloadavg()[0]
-            times = np.array(system.train(workload, X, y, 1 + repeats))
-            rate = workload.samples / times[1:]
-            entry = {
-                "median": float(np.median(rate)),
-                "min": float(rate.min()),
-                "max": float(rate.max()),
-                "warmup_s": float(times[0] - np.median(times[1:])),
-                "load": load,
-            }
-            results[(wname, system.name)] = entry
-            log(
-                f"{wname} {system.name:16s} {entry['median']:>14,.0f} samples/s "
-                f"({entry['min']:,.0f}..{entry['max']:,.0f})  warm-up +{entry['warmup_s']:.2f} s"
-                f"  load {load:.2f}"
-            )
+            if reason is None:
+                running.append(system)
+            elif system.trains and skipped is not None:
+                skipped.append((f"{system.name} on {wname}", reason))
+        epochs = workload.epochs or repeats
+        for r in range(rounds):
+            for system in running:
+                time.sleep(SETTLE_S)
+                load = os.getloadavg()[0]
+                times = np.array(system.train(workload, X, y, 1 + epochs))
+                rate = workload.samples / float(np.median(times[1:]))
+                entry = results.setdefault((wname, system.name), {"rounds": [], "loads": []})
+                entry["rounds"].append(rate)
+                entry["loads"].append(load)
+                if r == 0:
+                    entry["warmup_s"] = float(times[0] - np.median(times[1:]))
+                log(f"{wname} round {r + 1} {system.name:16s} {rate:>14,.0f} samples/s  "
+                    f"load {load:.2f}")  # fmt: skip
+    for entry in results.values():
+        _summarize(entry, "rounds")
     return results
 
 
-def measure_inference(systems, repeats: int, log) -> dict:
+def _summarize(entry: dict, key: str) -> None:
+    """The median of a measure over the rounds, its range, and the median load."""
+    values = np.array(entry[key])
+    entry.update(median=float(np.median(values)), min=float(values.min()),
+                 max=float(values.max()), load=float(np.median(entry["loads"])))  # fmt: skip
+
+
+def measure_inference(systems, repeats: int, rounds: int, log) -> dict:
+    """predict_proba latency for one sample (the median of 300 calls) and throughput for
+    ``INFERENCE_SAMPLES`` (the median of ``repeats`` calls), in interleaved rounds."""
     results = {}
     for wname in INFERENCE:
         workload = WORKLOADS[wname]
         X, _ = make_data(workload, samples=INFERENCE_SAMPLES, seed=1)
         one = X[:1]
+        predictors = {}
         for system in systems:
-            time.sleep(SETTLE_S)
-            load = os.getloadavg()[0]
-            predict = system.predictor(workload)
+            predictors[system.name] = predict = system.predictor(workload)
             predict(one), predict(X)
-            latency = float(np.median([_timed(lambda f=predict, x=one: f(x)) for _ in range(300)]))
-            batch = float(np.median([_timed(lambda f=predict, x=X: f(x)) for _ in range(repeats)]))
-            results[(wname, system.name)] = {
-                "latency_us": latency * 1e6,
-                "throughput": INFERENCE_SAMPLES / batch,
-                "load": load,
-            }
-            log(
-                f"W5/{wname} {system.name:16s} latency {latency * 1e6:8.1f} us   "
-                f"{INFERENCE_SAMPLES / batch:>14,.0f} samples/s  load {load:.2f}"
-            )
+        for r in range(rounds):
+            for system in systems:
+                predict = predictors[system.name]
+                time.sleep(SETTLE_S)
+                load = os.getloadavg()[0]
+                latency = _median_time(predict, one, 300)
+                rate = INFERENCE_SAMPLES / _median_time(predict, X, repeats)
+                entry = results.setdefault(
+                    (wname, system.name), {"latency_us": [], "throughput": [], "loads": []}
+                )
+                entry["latency_us"].append(latency * 1e6)
+                entry["throughput"].append(rate)
+                entry["loads"].append(load)
+                log(
+                    f"W5/{wname} round {r + 1} {system.name:16s} latency "
+                    f"{latency * 1e6:8.1f} us {rate:>14,.0f} samples/s  load {load:.2f}"
+                )
     return results
+
+
+def ratios(results, wname, key, names, lower_is_better=False) -> dict | None:
+    """glassnet against the best peer, round by round: in each round glassnet's measure over
+    the best peer's of that round (their time over ours where lower is better); the median of
+    those ratios, their range, and the peer best on the median. None without glassnet or a
+    peer."""
+    ours = results.get((wname, GLASSNET))
+    peers = {n: results[(wname, n)][key] for n in names
+             if n not in OWN and (wname, n) in results}  # fmt: skip
+    if ours is None or not peers:
+        return None
+    best = min if lower_is_better else max
+    per_round = []
+    for r, value in enumerate(ours[key]):
+        other = best(values[r] for values in peers.values())
+        per_round.append(other / value if lower_is_better else value / other)
+    who = best(peers, key=lambda n: float(np.median(peers[n])))
+    return {"median": float(np.median(per_round)), "min": min(per_round),
+            "max": max(per_round), "peer": who, "rounds": per_round}  # fmt: skip
 
 
 # ---- the report --------------------------------------------------------------------------------
 
 
-def _best_peer(results, wname, key, names, lower_is_better=False):
-    peers = [(results[(wname, n)][key], n) for n in names if n not in OWN and (wname, n) in results]
-    if not peers:
-        return None, None
-    return min(peers) if lower_is_better else max(peers)
+def _ratio_cell(ratio: dict | None) -> str:
+    if ratio is None:
+        return "-"
+    return f"**{ratio['median']:.2f}** ({ratio['min']:.2f}..{ratio['max']:.2f}) vs {ratio['peer']}"
 
 
 def _fmt(x: float) -> str:
@@ -253,9 +299,17 @@ def _fmt(x: float) -> str:
     return f"{x:.0f}"
 
 
-def report(info, ceiling, training, inference, compile_times, memory, names, skipped) -> str:
+def report(info, ceiling, training, inference, compile_times, memory, names, skipped,
+           rounds) -> str:  # fmt: skip
     peak = max(ceiling.values())
-    lines = ["## Training throughput (samples/s, median of the epochs after a warm-up)", ""]
+    lines = [
+        f"## Training throughput (samples/s: the median over {rounds} interleaved rounds of each "
+        "round's median epoch after a warm-up, with the range over the rounds)",
+        "",
+        "glassnet / best peer: in each round glassnet's rate over the best peer's of that round; "
+        "the median of those ratios and their range.",
+        "",
+    ]
     lines.append("| workload | " + " | ".join(names) + " | glassnet / best peer |")
     lines.append("|" + " --- |" * (len(names) + 2))
     for wname, workload in WORKLOADS.items():
@@ -267,10 +321,10 @@ def report(info, ceiling, training, inference, compile_times, memory, names, ski
             cells.append(
                 "-" if r is None else f"{_fmt(r['median'])} ({_fmt(r['min'])}..{_fmt(r['max'])})"
             )
-        best, who = _best_peer(training, wname, "median", names)
-        ours = training.get((wname, GLASSNET))
-        ratio = f"**{ours['median'] / best:.2f}** vs {who}" if best and ours else "-"
+        ratio = _ratio_cell(ratios(training, wname, "rounds", names))
         label = f"{wname} {workload.title} {list(workload.sizes)} b{workload.batch_size}"
+        if workload.dtype != "float32":
+            label += f" {workload.dtype}"
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {ratio} |")
     lines += [
         "",
@@ -293,7 +347,8 @@ def report(info, ceiling, training, inference, compile_times, memory, names, ski
         lines += [
             "",
             "## W5 inference: predict_proba latency for 1 sample (us, lower is better) "
-            f"and throughput for {INFERENCE_SAMPLES:,} samples (samples/s)",
+            f"and throughput for {INFERENCE_SAMPLES:,} samples (samples/s), the median over "
+            f"{rounds} interleaved rounds",
             "",
         ]
         lines.append("| network | " + " | ".join(names) + " | glassnet / best peer |")
@@ -308,14 +363,9 @@ def report(info, ceiling, training, inference, compile_times, memory, names, ski
                 cells = []
                 for n in names:
                     r = inference.get((wname, n))
-                    cells.append("-" if r is None else (f"{r[key]:.1f}" if lower else _fmt(r[key])))
-                best, who = _best_peer(inference, wname, key, names, lower_is_better=lower)
-                ours = inference.get((wname, GLASSNET))
-                if best and ours:
-                    ratio = best / ours[key] if lower else ours[key] / best
-                    cell = f"**{ratio:.2f}** vs {who}"
-                else:
-                    cell = "-"
+                    value = None if r is None else float(np.median(r[key]))
+                    cells.append("-" if r is None else (f"{value:.1f}" if lower else _fmt(value)))
+                cell = _ratio_cell(ratios(inference, wname, key, names, lower_is_better=lower))
                 lines.append(f"| {wname} {title} | " + " | ".join(cells) + f" | {cell} |")
     lines += [
         "",
@@ -359,7 +409,7 @@ def report(info, ceiling, training, inference, compile_times, memory, names, ski
             )
     lines += ["", "## Machine and load", ""]
     lines += [f"- {line}" for line in info]
-    loads = [r["load"] for r in list(training.values()) + list(inference.values())]
+    loads = [x for r in list(training.values()) + list(inference.values()) for x in r["loads"]]
     if loads:
         lines.append(
             f"- 1-minute load average before each system: min {min(loads):.2f}, "
@@ -382,23 +432,29 @@ def report(info, ceiling, training, inference, compile_times, memory, names, ski
     return "\n".join(lines) + "\n"
 
 
-def fit_report(fits: dict, epochs: int) -> str:
-    """The estimator section: seconds of one fit on W6, and the ratio."""
+def fit_report(rounds: list[dict], epochs: int) -> str:
+    """The estimator section: seconds of one fit on W6 in each round (the median and range),
+    and the ratio (the median of the rounds' ratios)."""
     w6 = WORKLOADS["W6"]
     lines = [
         "",
         f"## Estimator fit on W6 ({w6.samples:,} samples, {list(w6.sizes)}, Adam lr {w6.lr}, "
         f"batch {w6.batch_size}, {epochs} epochs; seconds, lower is better)",
         "",
-        "| estimator | seconds |",
+        "| estimator | seconds (range over the rounds) |",
         "| --- | --- |",
     ]
-    for name, value in fits.items():
-        lines.append(f"| {name} | {value:.2f} |" if isinstance(value, float) else f"| {name} | "
-                     f"{value} |")  # fmt: skip
-    ours, theirs = fits.get("GlassClassifier"), fits.get("MLPClassifier")
-    if isinstance(ours, float) and isinstance(theirs, float):
-        lines += ["", f"GlassClassifier is **{theirs / ours:.2f}x** as fast as MLPClassifier."]
+    for name in rounds[0]:
+        values = [r[name] for r in rounds]
+        failed = [v for v in values if not isinstance(v, float)]
+        cell = failed[0] if failed else f"{np.median(values):.2f} ({_span(values)})"
+        lines.append(f"| {name} | {cell} |")
+    pairs = ("GlassClassifier", "MLPClassifier")
+    speedups = [r[pairs[1]] / r[pairs[0]] for r in rounds
+                if all(isinstance(r.get(k), float) for k in pairs)]  # fmt: skip
+    if speedups:
+        lines += ["", f"GlassClassifier is **{np.median(speedups):.2f}x** ({_span(speedups)}) "
+                  "as fast as MLPClassifier."]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
@@ -426,10 +482,11 @@ def machine_info(threads: int) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="write the Markdown report here")
-    parser.add_argument("--workloads", default="W1,W2,W3,W4,W6,W7,W8,W8d,W5,fit")
+    parser.add_argument("--workloads", default="W0,W0d,W1,W2,W3,W4,W6,W7,W8,W8d,W5,fit")
     parser.add_argument("--fit-epochs", type=int, default=5, help="epochs of the fit timing")
     parser.add_argument("--systems", default="", help="comma-separated names (default all)")
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=5, help="timed epochs per round")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (>= 3)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--no-probes", action="store_true", help="skip compile/memory probes")
     parser.add_argument("--probe", nargs="+", help=argparse.SUPPRESS)
@@ -476,15 +533,18 @@ def main(argv: list[str] | None = None) -> None:
         print("float32 matmul ceiling (GFLOP/s):", {k: round(v) for k, v in ceiling.items()})
         training_names = [w for w in args.workloads.split(",") if w in WORKLOADS]
         training_systems = [s for s in systems if s.trains]
-        training = measure_training(training_systems, training_names, args.repeats, print,
-                                    skipped)  # fmt: skip
+        training = measure_training(training_systems, training_names, args.repeats, args.rounds,
+                                    print, skipped)  # fmt: skip
         inference = (
-            measure_inference(systems, args.repeats, print) if "W5" in args.workloads else {}
+            measure_inference(systems, args.repeats, args.rounds, print)
+            if "W5" in args.workloads
+            else {}
         )
         fits = None
         if "fit" in args.workloads.split(","):
             X, y = make_data(WORKLOADS["W6"])
-            fits = estimator_fit_times(WORKLOADS["W6"], X, y, args.fit_epochs)
+            fits = [estimator_fit_times(WORKLOADS["W6"], X, y, args.fit_epochs)
+                    for _ in range(args.rounds)]  # fmt: skip
             print(f"W6 fit, {args.fit_epochs} epochs:", fits)
     compile_times, memory = None, {}
     if not args.no_probes and GLASSNET in names:
@@ -496,7 +556,8 @@ def main(argv: list[str] | None = None) -> None:
             )
         for engine in ("numba", "numpy"):
             memory[engine] = _subprocess(["--probe", "memory", engine])
-    text = report(info, ceiling, training, inference, compile_times, memory, names, skipped)
+    text = report(info, ceiling, training, inference, compile_times, memory, names, skipped,
+                  args.rounds)  # fmt: skip
     if fits:
         text += fit_report(fits, args.fit_epochs)
     print()

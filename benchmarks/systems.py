@@ -73,10 +73,12 @@ class Glassnet(System):
     def train(self, workload, X, y, epochs):
         import glassnet as gn
 
-        net = gn.Network(list(workload.sizes), output=workload.output, seed=0, dtype=np.float32,
-                         dropout=workload.dropout)  # fmt: skip
+        net = gn.Network(list(workload.sizes), output=workload.output, seed=0,
+                         dtype=workload.dtype, dropout=workload.dropout)  # fmt: skip
         if workload.optimizer == "adam":
             optimizer = gn.Adam(lr=workload.lr)
+        elif workload.optimizer == "gd":
+            optimizer = gn.GradientDescent(lr=workload.lr)
         else:
             optimizer = gn.Momentum(lr=LR, beta=BETA)
         history = gn.train(
@@ -86,6 +88,7 @@ class Glassnet(System):
             optimizer,
             epochs=epochs,
             batch_size=workload.batch_size,
+            shuffle=workload.shuffle,
             seed=0,
             engine=self.engine,
         )
@@ -101,29 +104,36 @@ class Glassnet(System):
 
 
 class TextbookNumpy(System):
-    """The loop a course writes: X[idx] copies, @, fresh arrays for every intermediate."""
+    """The loop a course writes: X[idx] copies, @, fresh arrays for every intermediate; on one
+    batch of the whole set (W0) the course's loop itself: the rows in their order, no copy."""
 
     name = "textbook NumPy"
 
     def unsupported(self, workload):
-        if (workload.output, workload.optimizer) != ("sigmoid", "momentum"):
-            return "written for W1-W4 only (sigmoid output, momentum)"
+        if workload.output != "sigmoid" or workload.optimizer not in ("momentum", "gd"):
+            return "written for W0-W4 only (sigmoid output, gradient descent or momentum)"
         return super().unsupported(workload)
 
     def train(self, workload, X, y, epochs):
         Ws, bs = _he(workload.sizes)
+        Ws = [W.astype(workload.dtype) for W in Ws]
+        bs = [b.astype(workload.dtype) for b in bs]
         VW = [np.zeros_like(W) for W in Ws]
         Vb = [np.zeros_like(b) for b in bs]
         Y = y.reshape(-1, 1)
         rng = np.random.default_rng(0)
         m, size, L = X.shape[0], workload.batch_size, len(Ws)
+        lr, momentum = workload.lr, workload.optimizer == "momentum"
         times = []
         for _ in range(epochs):
             start = time.perf_counter()
-            order = rng.permutation(m)
+            order = rng.permutation(m) if workload.shuffle else None
             for s in range(0, m, size):
-                idx = order[s : s + size]
-                A, Yb = X[idx], Y[idx]
+                if order is None:
+                    A, Yb = X[s : s + size], Y[s : s + size]
+                else:
+                    idx = order[s : s + size]
+                    A, Yb = X[idx], Y[idx]
                 cache = [A]
                 for l in range(L):
                     Z = A @ Ws[l].T + bs[l]
@@ -131,14 +141,16 @@ class TextbookNumpy(System):
                     cache.append(A)
                 dZ = A - Yb
                 for l in range(L - 1, -1, -1):
-                    dW = dZ.T @ cache[l] / len(idx)
-                    db = dZ.sum(axis=0) / len(idx)
+                    dW = dZ.T @ cache[l] / len(A)
+                    db = dZ.sum(axis=0) / len(A)
                     if l > 0:
                         dZ = (dZ @ Ws[l]) * (cache[l] > 0)
-                    VW[l] = BETA * VW[l] + (1 - BETA) * dW
-                    Vb[l] = BETA * Vb[l] + (1 - BETA) * db
-                    Ws[l] -= LR * VW[l]
-                    bs[l] -= LR * Vb[l]
+                    if momentum:
+                        VW[l] = BETA * VW[l] + (1 - BETA) * dW
+                        Vb[l] = BETA * Vb[l] + (1 - BETA) * db
+                        dW, db = VW[l], Vb[l]
+                    Ws[l] -= lr * dW
+                    bs[l] -= lr * db
             times.append(time.perf_counter() - start)
         return times
 
@@ -157,7 +169,7 @@ class TextbookNumpy(System):
 
 class TorchEager(System):
     """nn.Sequential with BCEWithLogitsLoss, CrossEntropyLoss or MSELoss; SGD(momentum=0.9,
-    dampening=0.9) (the EMA form) or Adam."""
+    dampening=0.9) (the EMA form), SGD (gradient descent) or Adam."""
 
     name = "PyTorch eager"
     modules = ("torch",)
@@ -174,9 +186,11 @@ class TorchEager(System):
     def train(self, workload, X, y, epochs):
         import torch
 
-        model = self._model(workload)
+        model = self._model(workload).to(getattr(torch, workload.dtype))
         if workload.optimizer == "adam":
             opt = torch.optim.Adam(model.parameters(), lr=workload.lr)
+        elif workload.optimizer == "gd":
+            opt = torch.optim.SGD(model.parameters(), lr=workload.lr)
         else:  # dampening = momentum: buf = 0.9 buf + 0.1 g (torch starts buf at g, not 0.1 g)
             opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=BETA, dampening=BETA)
         Xt = torch.from_numpy(X)
@@ -191,9 +205,9 @@ class TorchEager(System):
         times = []
         for _ in range(epochs):
             start = time.perf_counter()
-            order = torch.randperm(m, generator=generator)
+            order = torch.randperm(m, generator=generator) if workload.shuffle else None
             for s in range(0, m, size):
-                idx = order[s : s + size]
+                idx = slice(s, s + size) if order is None else order[s : s + size]
                 opt.zero_grad(set_to_none=True)
                 loss = loss_fn(model(Xt[idx]), Yt[idx])
                 loss.backward()
@@ -245,6 +259,10 @@ def _jax_functions(workload):
         params = tree_map(lambda p, v: p - LR * v, params, velocities)
         return params, velocities, J
 
+    def gd_step(params, state, X, Y):
+        J, grads = jax.value_and_grad(cost)(params, X, Y)
+        return tree_map(lambda p, g: p - workload.lr * g, params, grads), state, J
+
     def adam_step(params, state, X, Y):
         M, S, t = state
         J, grads = jax.value_and_grad(cost)(params, X, Y)
@@ -259,18 +277,31 @@ def _jax_functions(workload):
         return params, (M, S, t), J
 
     Ws, bs = _he(workload.sizes)
-    params = [(jnp.asarray(W.T), jnp.asarray(b)) for W, b in zip(Ws, bs)]
+    params = [
+        (jnp.asarray(W.T.astype(workload.dtype)), jnp.asarray(b.astype(workload.dtype)))
+        for W, b in zip(Ws, bs)
+    ]
     zeros = tree_map(jnp.zeros_like, params)
+    if workload.optimizer == "gd":
+        return forward, gd_step, params, ()
     if workload.optimizer == "adam":
         return forward, adam_step, params, (zeros, tree_map(jnp.zeros_like, params), 0.0)
     return forward, momentum_step, params, zeros
 
 
 def _targets(workload, y):
-    """Y as the (m, n_L) float32 array the JAX cost takes (one-hot for softmax)."""
+    """Y as the (m, n_L) array of the workload's dtype that the JAX cost takes (one-hot for
+    softmax)."""
     if workload.output == "softmax":
-        return np.eye(workload.sizes[-1], dtype=np.float32)[y]
-    return y.reshape(-1, 1).astype(np.float32)
+        return np.eye(workload.sizes[-1], dtype=workload.dtype)[y]
+    return y.reshape(-1, 1).astype(workload.dtype)
+
+
+def _orders(workload, m: int):
+    """Each epoch's row order: a new permutation (seed 0), or the rows in order (W0)."""
+    rng = np.random.default_rng(0)
+    while True:
+        yield rng.permutation(m) if workload.shuffle else np.arange(m)
 
 
 class JaxScan(System):
@@ -280,6 +311,12 @@ class JaxScan(System):
     modules = ("jax",)
 
     def train(self, workload, X, y, epochs):
+        import jax
+
+        with jax.enable_x64(workload.dtype == "float64"):
+            return self._train(workload, X, y, epochs)
+
+    def _train(self, workload, X, y, epochs):
         import jax
         import jax.numpy as jnp
 
@@ -297,12 +334,12 @@ class JaxScan(System):
 
         epoch = jax.jit(epoch, donate_argnums=(0, 1))
         Xd, Yd = jnp.asarray(X), jnp.asarray(_targets(workload, y))
-        rng = np.random.default_rng(0)
+        orders = _orders(workload, X.shape[0])
         m = X.shape[0] - X.shape[0] % size  # scan needs whole batches
         times = []
         for _ in range(epochs):
             start = time.perf_counter()
-            order = jnp.asarray(rng.permutation(X.shape[0])[:m].astype(np.int32))
+            order = jnp.asarray(next(orders)[:m].astype(np.int32))
             params, state, costs = epoch(params, state, Xd, Yd, order)
             jax.block_until_ready((params, costs))
             times.append(time.perf_counter() - start)
@@ -324,17 +361,23 @@ class JaxStep(System):
 
     def train(self, workload, X, y, epochs):
         import jax
+
+        with jax.enable_x64(workload.dtype == "float64"):
+            return self._train(workload, X, y, epochs)
+
+    def _train(self, workload, X, y, epochs):
+        import jax
         import jax.numpy as jnp
 
         _, step, params, state = _jax_functions(workload)
         jstep = jax.jit(lambda p, v, X, Y, idx: step(p, v, X[idx], Y[idx]), donate_argnums=(0, 1))
         Xd, Yd = jnp.asarray(X), jnp.asarray(_targets(workload, y))
-        rng = np.random.default_rng(0)
+        orders = _orders(workload, X.shape[0])
         m, size = X.shape[0], workload.batch_size
         times = []
         for _ in range(epochs):
             start = time.perf_counter()
-            order = rng.permutation(m).astype(np.int32)
+            order = next(orders).astype(np.int32)
             for s in range(0, m, size):
                 params, state, J = jstep(params, state, Xd, Yd, order[s : s + size])
             jax.block_until_ready(params)
@@ -368,6 +411,8 @@ class SklearnMLP(System):
         )
         if workload.optimizer == "adam":
             common["solver"] = "adam"
+        elif workload.optimizer == "gd":
+            common.update(solver="sgd", momentum=0.0, shuffle=workload.shuffle)
         else:
             common.update(solver="sgd", momentum=BETA, nesterovs_momentum=False)
         return (MLPRegressor if workload.output == "identity" else MLPClassifier)(**common)

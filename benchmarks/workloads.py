@@ -1,6 +1,9 @@
-"""The workloads of issues 5 and 15: Gaussian inputs with a fixed labelling.
+"""The workloads of issues 5, 15 and 25: Gaussian inputs with a fixed labelling.
 
-Every one is float32 with ReLU hidden layers, shuffled every epoch. W1-W4 (issue 5): a sigmoid
+W0 is the lecture's own example: the cat network [12288, 20, 7, 5, 1] trained full batch on
+m = 209 rows (the course's cat set) with gradient descent (lr 0.0075), the rows in their order,
+as the course's loop trains it, in float32 (W0) and float64 (W0d). The others are float32 with
+ReLU hidden layers, shuffled every epoch. W1-W4 (issue 5): a sigmoid
 output with binary cross-entropy and mini-batch SGD with momentum 0.9 in the lecture's EMA form
 (V = 0.9 V + 0.1 dW, W = W - lr V). W6-W8 (issue 15): a softmax output over 10 classes with
 cross-entropy, or an identity output with mean squared error, trained with Adam (lr 1e-3);
@@ -17,6 +20,7 @@ import numpy as np
 LR = 0.01
 BETA = 0.9
 ADAM_LR = 1e-3
+COURSE_LR = 0.0075  # the course's gradient descent on the cats
 
 
 @dataclass(frozen=True)
@@ -27,13 +31,21 @@ class Workload:
     batch_size: int
     samples: int
     output: str = "sigmoid"  # sigmoid (binary), softmax (10 classes) or identity (regression)
-    optimizer: str = "momentum"  # momentum (lr LR, beta BETA) or adam (lr ADAM_LR)
+    optimizer: str = "momentum"  # momentum (lr LR, beta BETA), adam (ADAM_LR) or gd (COURSE_LR)
     dropout: float = 0.0
     peers: bool = True  # False: glassnet's own row only
+    dtype: str = "float32"
+    epochs: int = 0  # epochs timed per round (0: the suite's --repeats)
 
     @property
     def lr(self) -> float:
-        return ADAM_LR if self.optimizer == "adam" else LR
+        return {"adam": ADAM_LR, "gd": COURSE_LR}.get(self.optimizer, LR)
+
+    @property
+    def shuffle(self) -> bool:
+        """Whether the rows are shuffled every epoch: not when one batch is the whole set (the
+        course's full-batch loop takes them in their order)."""
+        return self.batch_size < self.samples
 
     @property
     def n_parameters(self) -> int:
@@ -47,6 +59,10 @@ class Workload:
 
 
 WORKLOADS = {
+    "W0": Workload("W0", "the lecture's cats, full batch, gd", (12288, 20, 7, 5, 1), 209, 209,
+                   optimizer="gd", epochs=100),
+    "W0d": Workload("W0d", "W0 in float64", (12288, 20, 7, 5, 1), 209, 209, optimizer="gd",
+                    dtype="float64", epochs=100),
     "W1": Workload("W1", "cat", (12288, 20, 7, 5, 1), 64, 2048),
     "W2": Workload("W2", "tabular", (30, 64, 64, 1), 32, 20_000),
     "W3": Workload("W3", "wide", (784, 1024, 1024, 1), 256, 8192),
@@ -69,7 +85,7 @@ def make_data(workload: Workload, samples: int | None = None, seed: int = 0):
     rng = np.random.default_rng(seed)
     m = workload.samples if samples is None else samples
     n = workload.sizes[0]
-    X = rng.standard_normal((m, n), dtype=np.float32)
+    X = rng.standard_normal((m, n), dtype=np.float32).astype(workload.dtype, copy=False)
     fixed = np.random.default_rng(1234)
     if workload.output == "softmax":
         W = fixed.standard_normal((n, workload.sizes[-1])).astype(np.float32)
@@ -77,4 +93,4 @@ def make_data(workload: Workload, samples: int | None = None, seed: int = 0):
     w = fixed.standard_normal(n).astype(np.float32)
     if workload.output == "identity":
         return X, (X @ w / np.float32(np.sqrt(n))).astype(np.float32)
-    return X, (X @ w > 0).astype(np.float32)
+    return X, (X @ w > 0).astype(workload.dtype)

@@ -47,7 +47,7 @@ def compiled_calls(monkeypatch) -> list[bool]:
 
 
 def train_both(sizes, hidden, output, make_optimizer, batch_size, dtype, epochs=3, seed=7,
-               **options):  # fmt: skip
+               shuffle=True, **options):  # fmt: skip
     """Train the same network from the same seed with each engine; return both runs.
     ``options`` go to the Network (l2, l1, dropout, batch_norm)."""
     X, y = data(np.random.default_rng(seed), sizes[0], output, n_outputs=sizes[-1])
@@ -57,7 +57,8 @@ def train_both(sizes, hidden, output, make_optimizer, batch_size, dtype, epochs=
         initial = [p.copy() for p in net.parameters()]
         optimizer = make_optimizer()
         history = gn.train(
-            net, X, y, optimizer, epochs=epochs, batch_size=batch_size, seed=3, engine=engine
+            net, X, y, optimizer, epochs=epochs, batch_size=batch_size, seed=3, engine=engine,
+            shuffle=shuffle,
         )
         runs[engine] = (net, optimizer, history)
         moved = max(np.abs(p - q).max() for p, q in zip(net.parameters(), initial))
@@ -104,9 +105,10 @@ def test_every_optimizer_has_a_kernel_and_is_proven_here():
         assert steps.kernel(cls()) is steps.STEPS[cls.name], name
 
 
-def test_every_registered_kernel_has_its_branch_in_step():
-    """``step`` dispatches on the code: a registered code without its branch would leave the
-    parameters as they are, without a word."""
+def test_step_calls_every_registered_kernel_by_its_code():
+    """``step`` dispatches on the code, the kernel's place in KERNELS: each registered kernel is
+    reached, and only its own (Adagrad's first step differs from RMSProp's, Adam's from both)."""
+    moved = {}
     for name, entry in steps.STEPS.items():
         optimizer = gn.optimizers.get(name)
         h = np.zeros(8)
@@ -115,7 +117,12 @@ def test_every_registered_kernel_has_its_branch_in_step():
         ]
         P, G = np.ones(4), np.full(4, 0.5)
         steps.step(entry.code, P, G, np.zeros(4), np.zeros(4), h, 1, np.zeros(12))
-        assert (P < 1).all(), name
+        direct = np.ones(4)
+        entry.kernel(direct, G, np.zeros(4), np.zeros(4), h, 1, np.zeros(12))
+        assert (P < 1).all() and np.array_equal(P, direct), name
+        moved[name] = P[0]
+    assert len({moved[n] for n in ("gd", "momentum", "rmsprop", "adam", "adagrad")}) == 5
+    assert steps.KERNELS[steps.MOMENTUM] is steps.momentum_step
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -266,15 +273,35 @@ def test_resuming_a_checkpoint_with_the_other_engine_continues_the_run(first, th
     def run(epochs, engine, **kwargs):
         net = gn.Network([10, 16, 3], output="softmax", seed=5, dtype=np.float64, dropout=0.2,
                          batch_norm=True, l2=0.05)  # fmt: skip
-        opt = gn.Adam(lr=0.01, epsilon=1e-3)  # see BATCH_NORM_OPTIMIZERS
+        opt = gn.Adam(lr=0.01, epsilon=1e-3, schedule=gn.schedules.CosineDecay(epochs=4))
         h = gn.train(net, X, y, opt, epochs=epochs, batch_size=16, seed=1, engine=engine,
-                     schedule=gn.schedules.CosineDecay(epochs=4), **kwargs)  # fmt: skip
+                     **kwargs)  # fmt: skip  (epsilon: see BATCH_NORM_OPTIMIZERS)
         return net, opt, h
 
     whole = run(4, "numpy")
     run(2, first, checkpoint=tmp_path / "c")
     resumed = run(4, then, resume=tmp_path / "c")
     assert_same_run({"numpy": whole, "numba": resumed}, np.float64)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("batch_size", [16, None])
+@pytest.mark.parametrize("optimizer", ["gd", "adam"])
+@pytest.mark.parametrize("options", [{}, {"dropout": 0.2, "l2": 0.1}, {"batch_norm": True}])
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_batches_in_the_rows_order_are_read_in_place(shuffle, options, optimizer, batch_size,
+                                                     dtype):  # fmt: skip
+    """Without shuffling, or with one batch of the whole set (which training never shuffles),
+    the fused engine reads each batch as a slice of X instead of gathering it into its buffer:
+    the same run as the reference engine, and the gather buffer never written."""
+    make = BATCH_NORM_OPTIMIZERS.get(optimizer, OPTIMIZERS[optimizer])
+    runs = train_both([6, 10, 1], "relu", "sigmoid", make, batch_size, dtype, shuffle=shuffle,
+                      **options)  # fmt: skip
+    assert_same_run(runs, dtype)
+    gathered = workspace.WORKSPACES[runs["numba"][0]].buffers.A[0]
+    assert gathered.any() == (shuffle and batch_size is not None)
+    assert compiled_epoch.in_order(np.arange(5))
+    assert not compiled_epoch.in_order(np.array([0, 2, 1]))
 
 
 @pytest.mark.parametrize("threshold", [0, 1 << 40])
@@ -576,12 +603,9 @@ def test_the_elementwise_kernels_compile_to_vector_code(kernel):
     compiled = numba.njit(**{**kernels.LOOPS, "cache": False})(function)
     f32, f64 = np.zeros(64, np.float32), np.zeros(8)
     arguments = {
-        "gd_step": (f32, f32, f64, f32),
-        "momentum_step": (f32, f32, f32, f64, f32),
-        "nesterov_step": (f32, f32, f32, f64, f32),
-        "rmsprop_step": (f32, f32, f32, f64, f32),
-        "adam_step": (f32, f32, f32, f32, f64, 1, f32),
-        "adagrad_step": (f32, f32, f32, f64, f32),
+        **{name: (f32, f32, f32, f32, f64, 1, f32) for name in (  # one signature: steps.py
+            "gd_step", "momentum_step", "nesterov_step", "rmsprop_step", "adam_step",
+            "adagrad_step")},
         "drop": (f32.reshape(8, 8), f32.reshape(8, 8), f64, 0, 0.5, np.float32(0.5),
                  np.float32(1), np.float32(0)),
         "activation": (f32.reshape(8, 8), kernels.SOFTMAX, np.float32(1), np.float32(0)),

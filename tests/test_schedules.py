@@ -19,18 +19,20 @@ def test_formulas():
 
 def test_train_sets_the_rate_before_each_epoch(rng):
     X, y = rng.standard_normal((40, 3)), rng.integers(0, 2, 40)
-    opt = gn.GradientDescent(lr=0.5)
     seen = []
-    gn.train(
-        gn.Network([3, 4, 1], seed=0),
-        X,
-        y,
-        opt,
-        epochs=4,
-        schedule=schedules.InverseTimeDecay(decay=1.0),
-        callbacks=[lambda h: seen.append(opt.lr)],
-    )
-    assert seen == pytest.approx([0.5, 0.25, 0.5 / 3, 0.125])
+
+    class Rate(gn.callbacks.Callback):
+        def on_epoch_end(self, state, epoch):
+            seen.append(state.optimizer.lr)
+
+    for optimizer, schedule in (
+        (gn.GradientDescent(lr=0.5), schedules.InverseTimeDecay(decay=1.0)),
+        (gn.GradientDescent(lr=0.5, schedule=schedules.InverseTimeDecay(decay=1.0)), None),
+    ):
+        seen.clear()
+        gn.train(gn.Network([3, 4, 1], seed=0), X, y, optimizer, epochs=4, schedule=schedule,
+                 callbacks=[Rate()])  # fmt: skip
+        assert seen == pytest.approx([0.5, 0.25, 0.5 / 3, 0.125])
 
 
 def test_bad_schedules():

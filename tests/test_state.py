@@ -69,8 +69,10 @@ def test_the_schedule_is_the_optimizers_and_advances_with_its_state():
     assert opt.lr0 == 0.8 and opt.config()["schedule"] == {"name": "step", "step": 2, "factor": 0.5}
     again = gn.optimizers.from_config(opt.config())
     assert again.schedule == schedule and again.lr0 == 0.8
-    opt.lr = 0.1  # setting lr sets the base rate too
-    assert opt.lr0 == opt.state.lr == 0.1
+    faster = opt.replace(lr=0.1)  # a new optimizer with the schedule's clock where it was
+    assert faster.lr0 == faster.state.lr == 0.1 and faster.state.epoch == 5
+    faster.begin_epoch()
+    assert faster.lr == 0.1 * 0.5**2 and opt.lr0 == 0.8
 
 
 def test_without_a_schedule_lr_is_constant_and_config_has_none():
@@ -104,9 +106,8 @@ def test_a_resumed_scheduled_run_is_bit_identical(tmp_path, optimizer, engine):
 
     def run(epochs, **kwargs):
         net = gn.Network([5, 7, 1], seed=3)
-        opt = gn.optimizers.get(optimizer, lr=0.05)
-        gn.train(net, X, y, opt, epochs=epochs, batch_size=16, seed=4, engine=engine,
-                 schedule=gn.schedules.CosineDecay(epochs=9), **kwargs)  # fmt: skip
+        opt = gn.optimizers.get(optimizer, lr=0.05, schedule=gn.schedules.CosineDecay(epochs=9))
+        gn.train(net, X, y, opt, epochs=epochs, batch_size=16, seed=4, engine=engine, **kwargs)
         return net, opt
 
     whole, whole_opt = run(9)
@@ -119,6 +120,24 @@ def test_a_resumed_scheduled_run_is_bit_identical(tmp_path, optimizer, engine):
     for slot in whole_opt.slots:
         for a, b in zip(whole_opt.state.slots[slot], resumed_opt.state.slots[slot]):
             assert np.array_equal(a, b)
+
+
+def test_resuming_without_a_schedule_trains_a_copy_with_the_checkpoints(tmp_path):
+    """The checkpoint's schedule continues (the same weights as one run), in a copy: the
+    optimizer passed keeps no schedule."""
+    X, y = data()
+    cosine = gn.schedules.CosineDecay(epochs=6)
+    whole = gn.Network([5, 7, 1], seed=3)
+    gn.train(whole, X, y, gn.Momentum(lr=0.05, schedule=cosine), epochs=6, seed=4)
+    gn.train(gn.Network([5, 7, 1], seed=3), X, y, gn.Momentum(lr=0.05, schedule=cosine),
+             epochs=3, seed=4, checkpoint=tmp_path / "c")  # fmt: skip
+    plain = gn.Momentum(lr=0.05)
+    resumed = gn.Network([5, 7, 1], seed=3)
+    trainer = gn.training.Trainer(resumed, X, y, plain, epochs=6, seed=4, resume=tmp_path / "c")
+    trainer.run()
+    assert all(np.array_equal(a, b) for a, b in zip(whole.parameters(), resumed.parameters()))
+    assert trainer.optimizer.schedule == cosine and trainer.optimizer.state.epoch == 6
+    assert plain.schedule is None and plain.t == 0
 
 
 def test_snapshot_and_rollback_restore_everything_an_epoch_changes():

@@ -434,9 +434,37 @@ def test_a_schedule_given_to_train_or_to_the_optimizer(rng):
     opt = gn.GradientDescent(lr=0.8, schedule=halve)
     gn.train(gn.Network([5, 2, 1], seed=0), X, y, opt, epochs=3)  # the optimizer's own schedule
     assert opt.lr == 0.2 and opt.schedule is halve
+    # train(schedule=) trains a copy with the schedule: the same run, the caller's optimizer as
+    # it was (its schedule, its lr, its state)
     other = gn.GradientDescent(lr=0.8)
-    gn.train(gn.Network([5, 2, 1], seed=0), X, y, other, epochs=3, schedule=halve)
-    assert other.schedule is halve and other.lr == 0.2
+    net = gn.Network([5, 2, 1], seed=0)
+    gn.train(net, X, y, other, epochs=3, schedule=halve)
+    assert other.schedule is None and other.lr == 0.8 and other.t == 0 and other.state.epoch == 0
+    own = gn.Network([5, 2, 1], seed=0)
+    gn.train(own, X, y, gn.GradientDescent(lr=0.8, schedule=halve), epochs=3)
+    assert all(np.array_equal(a, b) for a, b in zip(net.parameters(), own.parameters()))
+    trainer = gn.training.Trainer(gn.Network([5, 2, 1], seed=0), X, y, other, epochs=3,
+                                  schedule=halve)  # fmt: skip
+    trainer.run()
+    assert trainer.optimizer is not other and trainer.optimizer.schedule is halve
+    assert trainer.optimizer.lr == 0.2 and trainer.optimizer.t == other.t + 3
+
+
+def test_an_optimizers_hyperparameters_are_fixed_once_made():
+    opt = gn.Momentum(lr=0.1, beta=0.5)
+    for name in ("lr0", "beta", "schedule"):
+        with pytest.raises(AttributeError, match="fixed once the optimizer is made"):
+            setattr(opt, name, 0.3)
+    with pytest.raises(AttributeError):
+        opt.lr = 0.3
+    opt.step([np.ones(2)], [np.ones(2)])
+    faster = opt.replace(lr=0.2)
+    assert (faster.lr0, faster.lr, faster.beta, opt.lr0, opt.lr) == (0.2, 0.2, 0.5, 0.1, 0.1)
+    assert faster.t == opt.t == 1 and faster.velocities[0] is not opt.velocities[0]
+    assert np.array_equal(faster.velocities[0], opt.velocities[0])
+    halve = gn.schedules.StepDecay(step=1, factor=0.5)
+    assert opt.replace(schedule=halve).schedule is halve and opt.schedule is None
+    assert gn.Adam(weight_decay=0.1).replace(lr=0.5).weight_decay == 0.1
 
 
 def test_checkpoints_every_epoch_by_default_and_at_the_end(rng, tmp_path):

@@ -4,8 +4,8 @@
 [dW1, db1, dW2, db2, ...]. An optimizer holds two kinds of data, kept apart as in optax:
 
 - its hyper-parameters (``lr``, ``beta``, ..., and an optional learning-rate ``schedule``), fixed
-  once made; ``config()`` gives them as JSON-able data and ``from_config`` makes the optimizer
-  back;
+  once made (setting one again is an error; ``replace`` makes a new optimizer with others);
+  ``config()`` gives them as JSON-able data and ``from_config`` makes the optimizer back;
 - its ``state``, an ``OptimizerState``: the step count t, the epochs begun (the schedule's
   clock), the learning rate of the current epoch, and the per-parameter arrays its rule keeps
   (``velocities`` V for momentum, ``moments`` M and ``squares`` S for Adam, ...), created as
@@ -75,15 +75,32 @@ class Optimizer:
         self.schedule = schedule
         self.state = OptimizerState(lr=self.lr0)
 
+    def __setattr__(self, name: str, value) -> None:
+        """Hyper-parameters and the schedule are set once, by the constructor: training, a
+        checkpoint or a front end that needs others makes a new optimizer (``replace``)."""
+        if name in self.__dict__ and name in (*self.hyperparameters, "lr0", "schedule"):
+            raise AttributeError(
+                f"{type(self).__name__}.{name} is fixed once the optimizer is made; make a new "
+                f"one: optimizer.replace({'lr' if name == 'lr0' else name}=...)"
+            )
+        super().__setattr__(name, value)
+
     @property
     def lr(self) -> float:
-        """The learning rate of the current epoch (``lr0`` without a schedule). Setting it sets
-        the base learning rate lr0 as well."""
+        """The learning rate of the current epoch (``lr0`` without a schedule)."""
         return self.state.lr
 
-    @lr.setter
-    def lr(self, value: float) -> None:
-        self.lr0 = self.state.lr = check_positive(value, "lr")
+    def replace(self, **changes) -> Optimizer:
+        """A new optimizer of this type with ``changes`` to its hyper-parameters or schedule,
+        and a copy of this one's state (whose lr becomes a changed ``lr``); this one is left as
+        it is."""
+        values = {name: getattr(self, name) for name in self.hyperparameters if name != "lr"}
+        values = {"lr": self.lr0, **values, "schedule": self.schedule, **changes}
+        optimizer = type(self)(**values)
+        optimizer.state = self.state.copy()
+        if "lr" in changes:
+            optimizer.state.lr = optimizer.lr0
+        return optimizer
 
     @property
     def t(self) -> int:
@@ -349,9 +366,8 @@ def from_config(config: dict) -> Optimizer:
     """The optimizer that ``optimizer.config()`` describes (without its state)."""
     config = dict(config)
     schedule = config.pop("schedule", None)
-    optimizer = get(config.pop("name"), **config)
-    optimizer.schedule = None if schedule is None else schedules.from_config(schedule)
-    return optimizer
+    schedule = None if schedule is None else schedules.from_config(schedule)
+    return get(config.pop("name"), schedule=schedule, **config)
 
 
 def resolve(optimizer) -> Optimizer:

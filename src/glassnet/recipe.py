@@ -255,9 +255,7 @@ def make_optimizer(recipe: Recipe) -> Optimizer:
     options = dict(recipe.optimizer_options)
     if recipe.lr is not None:
         options["lr"] = recipe.lr
-    optimizer = optimizers.get(recipe.optimizer, **options)
-    optimizer.schedule = recipe.schedule
-    return optimizer
+    return optimizers.get(recipe.optimizer, schedule=recipe.schedule, **options)
 
 
 def holdout(

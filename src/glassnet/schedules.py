@@ -1,9 +1,10 @@
 """Learning-rate schedules: lr for epoch e = 0, 1, 2, ... from the initial lr0.
 
-A schedule belongs to its optimizer (``gn.Adam(lr=0.01, schedule=gn.schedules.CosineDecay(50))``,
-or ``gn.train(..., schedule=...)``, which gives it to the optimizer): before every epoch the
-optimizer sets lr = schedule(lr0, e), with e counted in the optimizer's state, so a checkpoint
-resumes the schedule where it was.
+A schedule belongs to its optimizer, given when it is made
+(``gn.Adam(lr=0.01, schedule=gn.schedules.CosineDecay(50))``; ``gn.train(..., schedule=...)``
+trains a copy of the optimizer with it): before every epoch the optimizer sets
+lr = schedule(lr0, e), with e counted in the optimizer's state, so a checkpoint resumes the
+schedule where it was.
 
 =====================  ==========================================================
 ``InverseTimeDecay``   lr = lr0 / (1 + decay * e)           (the lecture's form)

@@ -59,7 +59,8 @@ class TrainingState:
 
     def adopt(self, saved: TrainingState) -> None:
         """Continue from ``saved`` (a loaded checkpoint) with this state's network and optimizer,
-        which must have its architecture and optimizer type."""
+        which must have its architecture and optimizer type. An optimizer without a schedule is
+        replaced by a copy with the checkpoint's (the one passed is left as it is)."""
         net, mine = saved.network, self.network
         if mine.config() | {"seed": None, "init": None} != net.config() | {
             "seed": None,
@@ -77,9 +78,9 @@ class TrainingState:
         for a, b in zip(mine.parameters() + mine.buffers(), net.parameters() + net.buffers()):
             a[...] = b
         mine.dropout_rng.bit_generator.state = net.dropout_rng.bit_generator.state
+        if self.optimizer.schedule is None and saved.optimizer.schedule is not None:
+            self.optimizer = self.optimizer.replace(schedule=saved.optimizer.schedule)
         self.optimizer.load_state(saved.optimizer.state)
-        if self.optimizer.schedule is None:
-            self.optimizer.schedule = saved.optimizer.schedule
         self.rng.bit_generator.state = saved.rng.bit_generator.state
         self.epoch, self.history, self.best = saved.epoch, saved.history, saved.best
 

@@ -4,6 +4,8 @@ One epoch: permute the m training rows (when ``shuffle``), cut them into batches
 ``batch_size`` (the last one smaller when m is not a multiple; it is averaged over its own size),
 and for each batch t compute J{t} and the gradients by backprop, then let the optimizer update
 the weights. ``batch_size=None`` (or >= m) is full-batch gradient descent, ``1`` is stochastic.
+One batch of the whole set is never shuffled: its order would change nothing but rounding, and
+the course's full-batch loop takes the rows in their order too.
 
 Everything an epoch changes is one ``TrainingState``: the network (weights, batch-norm buffers,
 dropout generator), the optimizer (its ``state``: steps, schedule clock, velocities or moments),
@@ -85,11 +87,14 @@ def train(
 
     Beyond the lecture: ``validation_split`` holds out that fraction of (X, y) as validation data
     (``glassnet.data.split_rows``: seeded, stratified by class for a classifier);
-    ``schedule(lr0, epoch)`` becomes the optimizer's learning-rate schedule (see
-    ``glassnet.schedules``); ``early_stopping=patience`` stops when the validation cost (or,
-    without validation data, the training cost, which must fall by more than ``tol``, default
-    ``TOL``) has not improved for that many epochs, and ``restore_best`` then puts back the
-    weights of the best epoch. This is the one early-stopping rule of glassnet.
+    ``schedule(lr0, epoch)`` trains a copy of the optimizer with that learning-rate schedule
+    (``optimizer.replace(schedule=...)``, see ``glassnet.schedules``), leaving the optimizer
+    passed as it is: give the schedule to the optimizer itself (``gn.Momentum(schedule=...)``)
+    to carry its state from one call to the next. ``early_stopping=patience`` stops when the
+    validation cost (or, without validation data, the training cost, which must fall by more
+    than ``tol``, default ``TOL``) has not improved for that many epochs, and ``restore_best``
+    then puts back the weights of the best epoch. This is the one early-stopping rule of
+    glassnet.
 
     ``checkpoint=path`` writes the whole training state (weights, optimizer state with its
     schedule, random generators, history) atomically every ``checkpoint_every`` epochs, at the
@@ -151,8 +156,8 @@ class Trainer:
         comm=None,
     ) -> None:
         optimizer = optimizers.resolve(optimizer)  # an Optimizer, a name ("adam") or a class
-        if schedule is not None:
-            optimizer.schedule = schedule
+        if schedule is not None:  # a copy: the caller's optimizer keeps its own
+            optimizer = optimizer.replace(schedule=schedule)
         self.epochs = check_count(epochs, "epochs")
         self.checkpoint_every = check_count(checkpoint_every, "checkpoint_every")
         if batch_size is not None:
@@ -170,7 +175,7 @@ class Trainer:
             self.run_epoch = DataParallel(comm, net).epoch
             if comm.Get_rank() != 0:
                 checkpoint = None
-        self.net, self.optimizer, self.shuffle = net, optimizer, shuffle
+        self.net, self.shuffle = net, shuffle
         self.state = TrainingState(net, optimizer, np.random.default_rng(seed))
         self.state.history = History() if history is None else history
         self.state.history.stop_training = False
@@ -191,6 +196,12 @@ class Trainer:
     @property
     def history(self) -> History:
         return self.state.history
+
+    @property
+    def optimizer(self) -> Optimizer:
+        """The optimizer this run trains: the one passed, or a copy of it with ``schedule`` (or,
+        on resume, with the checkpoint's schedule when it had none)."""
+        return self.state.optimizer
 
     @property
     def epoch_done(self) -> bool:
@@ -247,7 +258,8 @@ class Trainer:
             callback.on_epoch_begin(state, state.epoch + 1)
         self.optimizer.begin_epoch()
         m = self.X.shape[0]
-        self.order = state.rng.permutation(m) if self.shuffle else np.arange(m)
+        shuffle = self.shuffle and len(self.slices) > 1  # one batch: its order changes nothing
+        self.order = state.rng.permutation(m) if shuffle else np.arange(m)
 
     def run_batches(self, count: int, epoch=None) -> list[float]:
         """Run the next ``count`` mini-batches of the epoch (fewer at its end) through the

@@ -41,7 +41,9 @@ from .steps import MOMENTUM, folded, step
 
 class Data(NamedTuple):
     """The training set and the batches of a call: batch t is the rows order[starts[t]:stops[t]]
-    of X and Y; U holds the batches' dropout uniforms (float64), in the reference engine's order."""
+    of X and Y; U holds the batches' dropout uniforms (float64), in the reference engine's order.
+    ``in_order``: order is 0, 1, 2, ... (no shuffling, or one batch of the whole set), so a batch
+    is the slice X[starts[t]:stops[t]] itself, read where it is instead of gathered."""
 
     X: np.ndarray
     Y: np.ndarray
@@ -49,6 +51,7 @@ class Data(NamedTuple):
     starts: np.ndarray
     stops: np.ndarray
     U: np.ndarray
+    in_order: bool
 
 
 class Layers(NamedTuple):
@@ -200,6 +203,15 @@ def forward(X, layers, buffers, output, training, U, offset, keep):
 
 
 @njit(**EXACT)
+def in_order(order) -> bool:
+    """Whether ``order`` is 0, 1, 2, ...: the rows in their order, each batch a slice of X."""
+    for i in range(order.size):
+        if order[i] != i:
+            return False
+    return True
+
+
+@njit(**EXACT)
 def epoch(data, layers, buffers, update, keep, l2, l1, costs):
     """Every mini-batch of ``data``; returns how many costs it wrote into ``costs`` (it stops at
     a non-finite one). ``keep`` = 1 - dropout, ``l2`` = lambda, ``l1`` = lambda1."""
@@ -220,21 +232,24 @@ def epoch(data, layers, buffers, update, keep, l2, l1, costs):
     P, G, S1, S2 = update.params, update.grads, update.first, update.second
     offset = 0
     for t in range(data.starts.size):
-        m = data.stops[t] - data.starts[t]
-        X_batch = As[0]
-        for i in range(m):  # gather the rows of mini-batch t
-            row = order[data.starts[t] + i]
-            for k in range(n_features):
-                X_batch[i, k] = X[row, k]
-            for k in range(n_outputs):
-                Y_batch[i, k] = Y[row, k]
+        start, m = data.starts[t], data.stops[t] - data.starts[t]
+        if data.in_order:  # the batch is a slice of X and Y, read in place
+            X_batch, Y_t = X[start : start + m], Y[start : start + m]
+        else:  # gather the rows of mini-batch t
+            X_batch, Y_t = As[0][:m], Y_batch[:m]
+            for i in range(m):
+                row = order[start + i]
+                for k in range(n_features):
+                    X_batch[i, k] = X[row, k]
+                for k in range(n_outputs):
+                    Y_t[i, k] = Y[row, k]
         s.count[0] = m
         first = offset
 
         # the output's activation comes with the cost, below: the last layer stays Z[L]
-        offset = forward(X_batch[:m], layers, buffers, IDENTITY, True, data.U, offset, keep)
+        offset = forward(X_batch, layers, buffers, IDENTITY, True, data.U, offset, keep)
 
-        J = cost_and_delta(As[L][:m], Y_batch[:m], Ds[L - 1][:m], layers.output, one, zero)
+        J = cost_and_delta(As[L][:m], Y_t, Ds[L - 1][:m], layers.output, one, zero)
         if l2 != 0.0:
             total = 0.0
             for l in range(L):
@@ -260,7 +275,7 @@ def epoch(data, layers, buffers, update, keep, l2, l1, costs):
         t_step = update.t0 + t + 1
         for l in range(L - 1, -1, -1):
             D = Ds[l][:m]
-            A_prev = Ads[l][:m]
+            A_prev = Ads[l][:m] if l > 0 else X_batch
             W = layers.W[l]
             use_blas = buffers.use_blas[l]
             if layers.norm[l]:  # dZ~ -> dZ, with dgamma and dbeta

@@ -207,6 +207,7 @@ def epoch(net, optimizer, X, Y, order, slices) -> list[float]:
     X = np.ascontiguousarray(X, dtype=net.dtype)
     Y = np.ascontiguousarray(Y, dtype=net.dtype)
     order = np.ascontiguousarray(order, dtype=np.int64)
+    in_order = compiled.in_order(order)  # the batches are slices of X
     keep = 1.0 - net.dropout
     units = sum(net.sizes[1:-1]) if net.dropout else 0  # dropout uniforms per sample
     done = steps_taken = 0
@@ -218,7 +219,7 @@ def epoch(net, optimizer, X, Y, order, slices) -> list[float]:
             if ws.U.size < n:
                 ws.U = np.zeros(n)
             rng.random(out=ws.U[:n])
-        data = compiled.Data(X, Y, order, starts[a:b], stops[a:b], ws.U)
+        data = compiled.Data(X, Y, order, starts[a:b], stops[a:b], ws.U, in_order)
         update = update._replace(t0=state.t + steps_taken)
         count = compiled.epoch(data, layers, ws.buffers, update, keep, net.l2, net.l1, costs[a:b])
         done = a + count

@@ -6,10 +6,13 @@ arrays, all flat; ``h`` holds the float64 hyper-parameters [lr, ...] in the orde
 names them; ``t`` is this step's count (1, 2, ...); ``c`` is scratch of P's dtype, where a kernel
 puts its constants so that the arithmetic stays in that dtype.
 
-Adding an optimizer to the engine (its class in optimizers.py already there): its kernel below, a
-branch in ``step`` and its line in ``STEPS``; tests/test_engine.py proves it equal to the
-optimizer's NumPy ``update``. An optimizer without a line here runs on the reference engine:
-``engine="auto"`` says so once, ``engine="numba"`` refuses.
+Every kernel has one signature, ``kernel(P, G, S1, S2, h, t, c)`` (S1, S2: the first and second
+slot; a kernel reads what it needs), so adding an optimizer to the engine (its class in
+optimizers.py already there) is its kernel below and its line in ``STEPS``: ``step`` calls the
+kernels through the tuple ``KERNELS`` made from ``STEPS``, a kernel's code is its place there.
+tests/test_engine.py proves every kernel equal to the optimizer's NumPy ``update``. An
+optimizer without a line here runs on the reference engine: ``engine="auto"`` says so once,
+``engine="numba"`` refuses.
 
 Momentum is written once for the engine, in ``velocity``: V = beta V + c dW with c = 1 - beta,
 or c = (1 - beta) / m when the epoch folds dW = (1/m) dZ^T A_prev into the update (``fold``: for
@@ -19,16 +22,21 @@ goes straight into V, or W, as one gemm C = alpha op(A) op(B) + beta C or one pa
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
+from numba import literal_unroll, njit
+from numba.core.errors import NumbaExperimentalFeatureWarning
 
 from ..optimizers import OPTIMIZERS
 from .blas import gemm
 from .kernels import EXACT, LOOPS
 
-GD, MOMENTUM, NESTEROV, RMSPROP, ADAM, ADAGRAD = 0, 1, 2, 3, 4, 5
+# ``step`` calls the kernels as first-class functions (one signature), which numba still calls
+# experimental; it compiles and caches them like any other call.
+warnings.filterwarnings("ignore", category=NumbaExperimentalFeatureWarning, module=__name__)
 
 
 # ---- momentum: the velocity, and the update with the gradient folded in ----------------------
@@ -41,7 +49,7 @@ def velocity(v, g, beta, c):
 
 
 @njit(**LOOPS)
-def momentum_step(P, G, V, h, c):
+def momentum_step(P, G, V, S2, h, t, c):
     """V = beta V + (1 - beta) dW, W = W - lr V."""
     c[0], c[1], c[2] = h[0], h[1], 1.0 - h[1]
     lr, beta, beta_c = c[0], c[1], c[2]
@@ -150,7 +158,7 @@ def descend(W, V, lr):
 
 
 @njit(**LOOPS)
-def gd_step(P, G, h, c):
+def gd_step(P, G, S1, S2, h, t, c):
     """W = W - lr dW."""
     c[0] = h[0]
     lr = c[0]
@@ -159,7 +167,7 @@ def gd_step(P, G, h, c):
 
 
 @njit(**LOOPS)
-def nesterov_step(P, G, V, h, c):
+def nesterov_step(P, G, V, S2, h, t, c):
     """V = beta V - lr dW, W = W + beta V - lr dW."""
     c[0], c[1] = h[0], h[1]
     lr, beta = c[0], c[1]
@@ -169,7 +177,7 @@ def nesterov_step(P, G, V, h, c):
 
 
 @njit(**LOOPS)
-def rmsprop_step(P, G, S, h, c):
+def rmsprop_step(P, G, S, S2, h, t, c):
     """S = rho S + (1 - rho) dW^2, W = W - lr dW / (sqrt(S) + epsilon)."""
     c[0], c[1], c[2], c[3] = h[0], h[1], 1.0 - h[1], h[2]
     lr, rho, rho_c, epsilon = c[0], c[1], c[2], c[3]
@@ -200,7 +208,7 @@ def adam_step(P, G, M, S, h, t, c):
 
 
 @njit(**LOOPS)
-def adagrad_step(P, G, S, h, c):
+def adagrad_step(P, G, S, S2, h, t, c):
     """S = S + dW^2, W = W - lr dW / (sqrt(S) + epsilon)."""
     c[0], c[1] = h[0], h[1]
     lr, epsilon = c[0], c[1]
@@ -210,46 +218,46 @@ def adagrad_step(P, G, S, h, c):
         P[k] -= lr * g / (np.sqrt(S[k]) + epsilon)
 
 
-@njit(**EXACT)
-def step(code, P, G, S1, S2, h, t, c):
-    """The optimizer ``code``'s update of one parameter (S1, S2: its first and second slots)."""
-    if code == GD:
-        gd_step(P, G, h, c)
-    elif code == MOMENTUM:
-        momentum_step(P, G, S1, h, c)
-    elif code == NESTEROV:
-        nesterov_step(P, G, S1, h, c)
-    elif code == RMSPROP:
-        rmsprop_step(P, G, S1, h, c)
-    elif code == ADAM:
-        adam_step(P, G, S1, S2, h, t, c)
-    elif code == ADAGRAD:
-        adagrad_step(P, G, S1, h, c)
-
-
 # ---- the registry ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Step:
-    """An optimizer's kernel: its ``code`` in ``step``, the ``hyperparameters`` it reads after lr
-    (in ``h``), and whether the epoch may ``fold`` dW into the update (``folded``)."""
+    """An optimizer's ``kernel``, the ``hyperparameters`` it reads after lr (in ``h``), and
+    whether the epoch may ``fold`` dW into the update (``folded``)."""
 
-    code: int
+    kernel: Callable
     hyperparameters: tuple[str, ...] = ()
     fold: bool = False
+
+    @property
+    def code(self) -> int:
+        """The kernel's place in ``KERNELS``: what the epoch passes to ``step``."""
+        return KERNELS.index(self.kernel)
 
 
 # optimizer name (optimizers.OPTIMIZERS) -> its kernel: the one place the engine learns of one
 STEPS = {
-    "gd": Step(GD, fold=True),
-    "momentum": Step(MOMENTUM, ("beta",), fold=True),
-    "nesterov": Step(NESTEROV, ("beta",)),
-    "rmsprop": Step(RMSPROP, ("rho", "epsilon")),
-    "adam": Step(ADAM, ("beta1", "beta2", "epsilon", "weight_decay")),
-    "adamw": Step(ADAM, ("beta1", "beta2", "epsilon", "weight_decay")),
-    "adagrad": Step(ADAGRAD, ("epsilon",)),
+    "gd": Step(gd_step, fold=True),
+    "momentum": Step(momentum_step, ("beta",), fold=True),
+    "nesterov": Step(nesterov_step, ("beta",)),
+    "rmsprop": Step(rmsprop_step, ("rho", "epsilon")),
+    "adam": Step(adam_step, ("beta1", "beta2", "epsilon", "weight_decay")),
+    "adamw": Step(adam_step, ("beta1", "beta2", "epsilon", "weight_decay")),
+    "adagrad": Step(adagrad_step, ("epsilon",)),
 }
+KERNELS = tuple(dict.fromkeys(entry.kernel for entry in STEPS.values()))  # each kernel once
+MOMENTUM = KERNELS.index(momentum_step)  # the folded update's momentum (GradientDescent else)
+
+
+@njit(**EXACT)
+def step(code, P, G, S1, S2, h, t, c):
+    """The update of one parameter by the kernel at ``KERNELS[code]``."""
+    i = 0
+    for kernel in literal_unroll(KERNELS):
+        if i == code:
+            kernel(P, G, S1, S2, h, t, c)
+        i += 1
 
 
 def kernel(optimizer) -> Step | None:
