@@ -85,8 +85,50 @@ def blas_info() -> list[str]:
     ]
 
 
+def _pool(match) -> str:
+    """The threadpoolctl entry of the BLAS library ``match(entry)`` picks: library, version,
+    kernel (its architecture) and threads."""
+    from threadpoolctl import threadpool_info
+
+    for i in threadpool_info():
+        if i["user_api"] == "blas" and match(i):
+            return (f"{i['internal_api']} {i.get('version') or ''} ({i.get('architecture') or '-'}"
+                    f", {i['num_threads']} threads, {Path(i['filepath']).name})")  # fmt: skip
+    return "not loaded"
+
+
+def system_blas(name: str) -> str:
+    """The BLAS a system's products run on, read off the process (threadpoolctl, torch's build
+    configuration, glassnet's engine)."""
+    pools = {  # how threadpoolctl's entry of each library glassnet's engine may bind looks
+        "mkl": lambda i: i["internal_api"] == "mkl",
+        "numpy": lambda i: "numpy.libs" in i["filepath"],
+        "scipy": lambda i: "scipy.libs" in i["filepath"],
+    }
+    if name == GLASSNET:
+        from glassnet.engine import blas
+
+        key = next(k for k, v in blas.LIBRARIES.items() if v[0] == blas.LIBRARY)
+        return f"{blas.LIBRARY}: {_pool(pools[key])}"
+    if name in ("glassnet numpy", "textbook NumPy", "scikit-learn"):
+        return f"NumPy's: {_pool(pools['numpy'])}"
+    if name == "PyTorch eager":
+        import torch
+
+        config = torch.__config__.show()
+        info = next((part.split("=", 1)[1] for part in config.replace(",", " ").split()
+                     if part.startswith("BLAS_INFO=")), "unknown")  # fmt: skip
+        return f"torch's own {info} (built in), {torch.get_num_threads()} threads"
+    if name.startswith("JAX"):
+        return "XLA:CPU's own kernels (Eigen), its pool bounded by the process' CPUs"
+    if name == "onnxruntime":
+        return "onnxruntime's own MLAS, intra_op_num_threads as the others"
+    return "-"
+
+
 def matmul_ceiling(repeats: int = 5) -> dict:
-    """Best float32 GFLOP/s of large square products: NumPy (OpenBLAS), and torch if present."""
+    """Best float32 GFLOP/s of large square products: NumPy (OpenBLAS), the BLAS glassnet's
+    engine binds, and torch if present."""
     result = {}
     for n in (2048, 3072):
         a = np.random.default_rng(0).standard_normal((n, n), dtype=np.float32)
@@ -94,6 +136,19 @@ def matmul_ceiling(repeats: int = 5) -> dict:
         np.matmul(a, a, out=c)
         best = min(_timed(lambda a=a, c=c: np.matmul(a, a, out=c)) for _ in range(repeats))
         result["numpy"] = max(result.get("numpy", 0.0), 2 * n**3 / best / 1e9)
+        try:  # the library glassnet's engine binds (engine/blas.py), through its own gemm
+            from glassnet.engine import blas
+        except ImportError:
+            pass
+        else:
+            scratch = (np.zeros(6, blas.INT), np.zeros(2, np.uint8), np.zeros(2, np.float32))
+
+            def product(a=a, c=c, scratch=scratch):
+                blas.gemm(c, a, a, False, False, 1.0, 0.0, *scratch)
+
+            product()
+            best = min(_timed(product) for _ in range(repeats))
+            result["engine"] = max(result.get("engine", 0.0), 2 * n**3 / best / 1e9)
         try:
             import torch
         except ImportError:
@@ -418,6 +473,8 @@ def report(info, ceiling, training, inference, compile_times, memory, names, ski
     lines.append(
         "- float32 matmul ceiling: " + ", ".join(f"{k} {v:.0f} GFLOP/s" for k, v in ceiling.items())
     )
+    for name in names:
+        lines.append(f"- BLAS of {name}: {system_blas(name)}")
     for name, reason in skipped:
         lines.append(f"- skipped {name}: {reason}")
     for system in SYSTEMS:

@@ -701,24 +701,25 @@ def performance_summary(results: str) -> str:
         ours = header.index("glassnet numba")
         for row in body:
             ratio = row[-1]
-            match = re.match(r"\*\*([\d.]+)\*\* vs (.+)", ratio)
+            match = re.match(r"\*\*([\d.]+)\*\* (\([\d.]+\.\.[\d.]+\) )?vs (.+)", ratio)
             if not match:
                 continue
-            value, peer = float(match.group(1)), match.group(2)
+            value, span, peer = float(match.group(1)), match.group(2) or "", match.group(3)
             targets[0] += value >= 1.0
             targets[1] += 1
             theirs = row[header.index(peer)].split(" ")[0]
             rows.append(f"| {row[0]} | {row[ours].split(' ')[0]} | {theirs} ({peer}) | "
-                        f"**{value:.2f}** |")  # fmt: skip
+                        f"**{value:.2f}** {span.strip()} |".replace("  |", " |"))  # fmt: skip
     machine = [line[2:] for line in results.splitlines()
                if line.startswith(("- CPU:", "- run at", "- 1-minute load"))]  # fmt: skip
     return "\n".join([
-        "| workload | glassnet | best peer | glassnet / best peer |",
+        "| workload | glassnet | best peer | glassnet / best peer: median (range) |",
         "| --- | --- | --- | --- |",
         *rows,
         "",
         f"glassnet is at least as fast as the fastest peer on {targets[0]} of these {targets[1]} "
-        "measures in this run (samples/s, or us for one sample; "
+        "measures in this run, on the median of its interleaved rounds (samples/s, or us for one "
+        "sample; "
         f"`python -m benchmarks.run --out benchmarks/results.md`: {'; '.join(machine)}).",
     ]) + "\n"  # fmt: skip
 

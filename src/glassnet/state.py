@@ -34,11 +34,20 @@ class TrainingState:
     history: History = field(default_factory=History)
     best: Best = field(default_factory=Best)
 
-    def snapshot(self) -> Snapshot:
-        """A copy of everything an epoch changes, to go back to with ``rollback``."""
+    def snapshot(self, into: Snapshot | None = None) -> Snapshot:
+        """A copy of everything an epoch changes, to go back to with ``rollback``; the arrays
+        are copied into those of ``into`` (an earlier snapshot of this state) when given, so
+        that an epoch allocates no new copy of the weights."""
         net = self.network
+        arrays = net.parameters() + net.buffers()
+        if into is not None and [a.shape for a in into.arrays] == [a.shape for a in arrays]:
+            for copy, a in zip(into.arrays, arrays, strict=True):
+                np.copyto(copy, a)
+            copies = into.arrays
+        else:
+            copies = [a.copy() for a in arrays]
         return Snapshot(
-            arrays=[a.copy() for a in net.parameters() + net.buffers()],
+            arrays=copies,
             dropout_rng=net.dropout_rng.bit_generator.state,
             rng=self.rng.bit_generator.state,
             optimizer=self.optimizer.state.copy(),

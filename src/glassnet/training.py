@@ -252,7 +252,7 @@ class Trainer:
         """Epoch ``state.epoch + 1`` begins: a snapshot of the state to roll back to,
         callbacks' on_epoch_begin, the optimizer's epoch clock, the rows' permutation."""
         state = self.state
-        self._snapshot = state.snapshot()
+        self._snapshot = state.snapshot(into=self._snapshot)
         self.in_epoch, self.next_batch, self.costs = True, 0, []
         for callback in self.callbacks:
             callback.on_epoch_begin(state, state.epoch + 1)
@@ -340,7 +340,7 @@ class Trainer:
             bad = int(nonfinite[0])
             what = f"iteration {bad + 1} of that epoch ({history.iterations + bad + 1} overall): "
             what += f"the cost became {costs[bad]}"
-        elif not all(np.isfinite(p).all() for p in self.net.parameters()):
+        elif not all(finite(p) for p in self.net.parameters()):
             bad, what = len(costs), "its last step made the weights infinite or NaN"
         elif val_cost is not None and not np.isfinite(val_cost):
             bad, what = len(costs), f"the validation cost became {val_cost}"
@@ -357,6 +357,12 @@ class Trainer:
             f"weights from the start of that epoch. Try a smaller learning rate (it is {lr}) or "
             "standardized inputs."
         )
+
+
+def finite(a: np.ndarray) -> bool:
+    """Whether no entry of ``a`` is NaN or infinite: NaN carries through min and max, and an
+    infinity is one of them (two passes that allocate nothing, unlike np.isfinite(a).all())."""
+    return a.size == 0 or bool(np.isfinite(a.min()) and np.isfinite(a.max()))
 
 
 def _training_data(net: Network, X, y, validation_data, validation_split, seed):

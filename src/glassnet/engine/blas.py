@@ -2,9 +2,22 @@
 
 The fused engine calls BLAS's sgemm / dgemm from inside numba-compiled loops, with the alpha and
 beta that numpy's ``matmul`` does not expose: ``V = beta V + ((1 - beta) / m) dZ^T A_prev`` is one
-call that needs no gradient buffer. The routines are the ones scipy exports for Cython
-(``scipy.linalg.cython_blas``), the same that numba's own ``np.dot`` uses. They are bound by a
-symbol name (not a raw address baked into the code), so the compiled engine can be cached on disk.
+call that needs no gradient buffer. ``bind`` picks the library, the first of:
+
+- Intel's MKL, where the ``mkl`` wheel is installed (``pip install glassnet[mkl]``): on this
+  project's machines 1.1-1.3x OpenBLAS on the suite's products (benchmarks/matmul.py,
+  docs/performance.md), the kernel PyTorch's CPU build runs;
+- NumPy's own OpenBLAS, where NumPy's wheel ships one (``numpy.libs/libscipy_openblas64_*``):
+  one BLAS and one thread pool in the process, and a newer OpenBLAS than scipy's, faster on
+  the lecture's skinny products;
+- the routines scipy exports for Cython (``scipy.linalg.cython_blas``, which numba's own
+  ``np.dot`` uses).
+
+``GLASSNET_BLAS=mkl|numpy|scipy`` asks for one (an unknown name, or one not installed, is an
+error). ``LIBRARY`` names the one bound, ``INT`` the integer type its routines take (int64 for
+NumPy's ILP64 build). They are bound by a symbol name (not a raw address baked into the code),
+so the compiled engine can be cached on disk, and compute the same run to float rounding
+whichever library it is (tests/test_engine.py, run with each).
 
 BLAS is column-major; a row-major C (m, n) is a column-major C^T (n, m), and
 C^T = alpha op(B)^T op(A)^T + beta C^T is one column-major gemm with A and B swapped.
@@ -18,14 +31,77 @@ engine/__pycache__/*.nbi and *.nbc so that epoch.py's cached epoch is compiled a
 
 from __future__ import annotations
 
+import ctypes
+import importlib.metadata
+import os
+from pathlib import Path
+
 import llvmlite.binding as llvm
+import numpy as np
 from numba import njit, types
 from numba.extending import get_cython_function_address
 
-for _name in ("sgemm", "dgemm", "sgemv", "dgemv"):
-    llvm.add_symbol(
-        f"glassnet_{_name}", get_cython_function_address("scipy.linalg.cython_blas", _name)
-    )
+from ..errors import GlassnetError
+
+ROUTINES = ("sgemm", "dgemm", "sgemv", "dgemv")
+
+
+def _addresses(path, symbol: str) -> dict[str, int] | None:
+    """The addresses of ROUTINES in the shared library at ``path`` (``symbol`` formats a
+    routine's name into the library's), or None where it cannot be loaded."""
+    try:
+        library = ctypes.CDLL(str(path))  # a library already loaded gives the same handle
+        return {name: ctypes.cast(getattr(library, symbol.format(name)), ctypes.c_void_p).value
+                for name in ROUTINES}  # fmt: skip
+    except (OSError, AttributeError):
+        return None
+
+
+def mkl() -> dict[str, int] | None:
+    """MKL's Fortran routines (LP64: 32-bit integers) from the ``mkl`` wheel's libmkl_rt."""
+    try:
+        files = importlib.metadata.files("mkl") or []
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    path = next((f.locate() for f in files if f.name.startswith("libmkl_rt.so")), None)
+    return None if path is None else _addresses(path, "{}_")
+
+
+def numpy_openblas() -> dict[str, int] | None:
+    """The OpenBLAS that NumPy's wheel ships (ILP64: its symbols ``scipy_<name>_64_``)."""
+    shipped = sorted((Path(np.__file__).parent.parent / "numpy.libs").glob("libscipy_openblas64_*"))
+    return _addresses(shipped[0], "scipy_{}_64_") if shipped else None
+
+
+def scipy_openblas() -> dict[str, int]:
+    return {name: get_cython_function_address("scipy.linalg.cython_blas", name)
+            for name in ROUTINES}  # fmt: skip
+
+
+LIBRARIES = {  # name -> (what it is, its integer type, its routines or None)
+    "mkl": ("Intel MKL (the mkl wheel, LP64)", np.int32, mkl),
+    "numpy": ("NumPy's OpenBLAS (numpy.libs, ILP64)", np.int64, numpy_openblas),
+    "scipy": ("scipy's OpenBLAS (scipy.linalg.cython_blas)", np.int32, scipy_openblas),
+}
+
+
+def bind(name: str = "") -> tuple[str, type]:
+    """Bind the engine's ``glassnet_<routine>`` symbols to the library ``name`` (or the first
+    of LIBRARIES present); return its description and integer type."""
+    names = [name] if name else list(LIBRARIES)
+    if name and name not in LIBRARIES:
+        raise GlassnetError(f"GLASSNET_BLAS={name!r}: choose one of {', '.join(LIBRARIES)}")
+    for candidate in names:
+        what, integer, find = LIBRARIES[candidate]
+        addresses = find()
+        if addresses is not None:
+            for routine, address in addresses.items():
+                llvm.add_symbol(f"glassnet_{routine}", address)
+            return what, integer
+    raise GlassnetError(f"GLASSNET_BLAS={name!r}: {LIBRARIES[name][0]} is not installed")
+
+
+LIBRARY, INT = bind(os.environ.get("GLASSNET_BLAS", "").strip().lower())
 
 # Fortran BLAS passes every argument by address; an address is an intp on every ABI numba targets.
 _P = types.intp
@@ -41,8 +117,8 @@ _dgemv = types.ExternalFunction("glassnet_dgemv", _gemv_signature)
 def gemm(C, A, B, transpose_a, transpose_b, alpha, beta, scratch_ints, scratch_chars, scratch):
     """C = alpha op(A) op(B) + beta C for C-contiguous 2-D arrays; op(X) is X or X^T.
 
-    ``scratch_ints`` (int32, 6), ``scratch_chars`` (uint8, 2) and ``scratch`` (C's dtype, 2) hold
-    the by-address arguments, so that a call allocates nothing.
+    ``scratch_ints`` (``INT``, 6), ``scratch_chars`` (uint8, 2) and ``scratch`` (C's dtype, 2)
+    hold the by-address arguments, so that a call allocates nothing.
     """
     m, n = C.shape
     k = A.shape[0] if transpose_a else A.shape[1]
@@ -60,9 +136,11 @@ def gemm(C, A, B, transpose_a, transpose_b, alpha, beta, scratch_ints, scratch_c
     chars = scratch_chars.ctypes.data
     scalars = scratch.ctypes.data
     size = scratch.itemsize
+    i = scratch_ints.itemsize
     # gemm(transa, transb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) on C^T = op(B)^T op(A)^T
-    arguments = (chars, chars + 1, ints, ints + 4, ints + 8, scalars, B.ctypes.data, ints + 12,
-                 A.ctypes.data, ints + 16, scalars + size, C.ctypes.data, ints + 20)  # fmt: skip
+    arguments = (chars, chars + 1, ints, ints + i, ints + 2 * i, scalars, B.ctypes.data,
+                 ints + 3 * i, A.ctypes.data, ints + 4 * i, scalars + size, C.ctypes.data,
+                 ints + 5 * i)  # fmt: skip
     if size == 4:
         _sgemm(*arguments)
     else:
@@ -85,9 +163,10 @@ def gemv(y, W, x, transpose, scratch_ints, scratch_chars, scratch):
     chars = scratch_chars.ctypes.data
     scalars = scratch.ctypes.data
     size = scratch.itemsize
+    i = scratch_ints.itemsize
     # gemv(trans, m, n, alpha, a, lda, x, incx, beta, y, incy)
-    arguments = (chars, ints, ints + 4, scalars, W.ctypes.data, ints, x.ctypes.data, ints + 8,
-                 scalars + size, y.ctypes.data, ints + 8)  # fmt: skip
+    arguments = (chars, ints, ints + i, scalars, W.ctypes.data, ints, x.ctypes.data, ints + 2 * i,
+                 scalars + size, y.ctypes.data, ints + 2 * i)  # fmt: skip
     if size == 4:
         _sgemv(*arguments)
     else:

@@ -12,6 +12,7 @@ import weakref
 
 import numpy as np
 
+from . import blas
 from .epoch import Buffers, Flat, Layers, Scalars, Update
 from .kernels import CODES
 
@@ -70,7 +71,7 @@ class Workspace:
         self.buffers = Buffers(
             A=As, A_dropped=Ads, dZ=Ds, Z_norm=Z_norms, stats=stats, Y_batch=Y_batch, dW=GWs,
             use_blas=self.use_blas, scalars=scalars, c=np.zeros(12, dtype),
-            ints=np.zeros(6, np.int32), chars=np.zeros(2, np.uint8), scratch=np.zeros(2, dtype),
+            ints=np.zeros(6, blas.INT), chars=np.zeros(2, np.uint8), scratch=np.zeros(2, dtype),
         )  # fmt: skip
 
 
