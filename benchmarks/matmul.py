@@ -5,7 +5,7 @@
 
 GFLOP/s (2 m k n / s) of C = op(A) op(B) in the layouts training has (W3 at batch 256, W5's 10k
 rows, W0's cat network, a 2048^3 ceiling) for NumPy (np.matmul, its OpenBLAS), scipy (its own
-OpenBLAS, the one glassnet's engine calls), BLIS (``pip install blis``) and MKL (``pip install
+OpenBLAS), BLIS (``pip install blis``) and MKL (``pip install
 mkl``), each checked against NumPy's C first; a library that does not load is reported with the
 reason. A number is the best of several calls; a round runs every library on a shape before the
 next shape; tables give the median over rounds and the range. One BLAS: glassnet's engine with
@@ -293,6 +293,9 @@ def main(argv: list[str] | None = None) -> None:
     import scipy.linalg.cython_blas  # noqa: F401
     from threadpoolctl import threadpool_info
 
+    # The one-BLAS probe measures the engine on scipy's OpenBLAS beside NumPy's (two libraries,
+    # two pools), what it ran on before engine/blas.py preferred MKL or NumPy's own.
+    os.environ["GLASSNET_BLAS"] = "scipy"
     import glassnet.engine.fused  # noqa: F401
 
     load_before = os.getloadavg()

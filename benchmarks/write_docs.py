@@ -730,6 +730,17 @@ def performance() -> Path:
     return _write("performance", performance_summary(RESULTS.read_text(encoding="utf-8")))
 
 
+def matmul() -> Path:
+    """``benchmarks/matmul.py``: the suite's matrix products on each BLAS-like library, and what
+    two OpenBLAS pools in one process cost; run in its own process (it pins the CPUs and sets
+    the thread counts before NumPy loads)."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "matmul.md"
+        subprocess.run([sys.executable, "-m", "benchmarks.matmul", "--out", str(out)], cwd=ROOT,
+                       check=True)  # fmt: skip
+        return _write("matmul", out.read_text(encoding="utf-8"))
+
+
 def threads() -> Path:
     """``benchmarks/threads.py``: two networks trained in two threads at once against one after
     the other (the compiled epoch releases the interpreter lock)."""
@@ -764,6 +775,7 @@ GENERATORS = {
     "defaults": defaults,
     "performance": performance,
     "threads": threads,
+    "matmul": matmul,
     "exercises": exercises,
     "readme": readme,
 }

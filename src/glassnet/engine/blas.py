@@ -4,9 +4,9 @@ The fused engine calls BLAS's sgemm / dgemm from inside numba-compiled loops, wi
 beta that numpy's ``matmul`` does not expose: ``V = beta V + ((1 - beta) / m) dZ^T A_prev`` is one
 call that needs no gradient buffer. ``bind`` picks the library, the first of:
 
-- Intel's MKL, where the ``mkl`` wheel is installed (``pip install glassnet[mkl]``): on this
-  project's machines 1.1-1.3x OpenBLAS on the suite's products (benchmarks/matmul.py,
-  docs/performance.md), the kernel PyTorch's CPU build runs;
+- Intel's MKL, where the ``mkl`` wheel is installed (``pip install glassnet[mkl]``): faster
+  than OpenBLAS on every product of the suite on this project's machines (benchmarks/matmul.py,
+  its table in docs/performance.md), and the library PyTorch's CPU build multiplies with;
 - NumPy's own OpenBLAS, where NumPy's wheel ships one (``numpy.libs/libscipy_openblas64_*``):
   one BLAS and one thread pool in the process, and a newer OpenBLAS than scipy's, faster on
   the lecture's skinny products;
