@@ -18,6 +18,9 @@ Momentum is written once for the engine, in ``velocity``: V = beta V + c dW with
 or c = (1 - beta) / m when the epoch folds dW = (1/m) dZ^T A_prev into the update (``fold``: for
 GradientDescent and Momentum without L2 or L1 the gradient is never materialized, the product
 goes straight into V, or W, as one gemm C = alpha op(A) op(B) + beta C or one pass of loops).
+Every loop that updates a velocity calls ``velocity`` (with the first sample's term of
+dZ^T A_prev; the other samples' terms add to it); the gemm is the same formula, with BLAS's beta
+and alpha.
 """
 
 from __future__ import annotations
@@ -36,7 +39,9 @@ from .kernels import EXACT, LOOPS
 
 # ``step`` calls the kernels as first-class functions (one signature), which numba still calls
 # experimental; it compiles and caches them like any other call.
-warnings.filterwarnings("ignore", category=NumbaExperimentalFeatureWarning, module=__name__)
+warnings.filterwarnings(
+    "ignore", ".*First-class function type", category=NumbaExperimentalFeatureWarning
+)
 
 
 # ---- momentum: the velocity, and the update with the gradient folded in ----------------------
@@ -114,10 +119,12 @@ def momentum_one_pass(D, A_prev, W, VW, lr, beta, alpha):
                 v = velocity(V_row[k], a[k], beta, c)
                 V_row[k] = v
                 W_row[k] -= lr * v
-        else:
+        else:  # V = beta V + alpha dZ_0 A_prev[0], then the other samples' terms of dZ^T A_prev
+            c = alpha * D[0, j]
+            a = A_prev[0]
             for k in range(n_in):
-                V_row[k] *= beta
-            for i in range(m):
+                V_row[k] = velocity(V_row[k], a[k], beta, c)
+            for i in range(1, m):
                 c = alpha * D[i, j]
                 a = A_prev[i]
                 for k in range(n_in):
@@ -133,8 +140,8 @@ def update_bias(D, b, Vb, momentum, lr, beta, alpha, zero):
     m, n_out = D.shape
     if momentum:
         for j in range(n_out):
-            Vb[j] *= beta
-        for i in range(m):
+            Vb[j] = velocity(Vb[j], D[0, j], beta, alpha)
+        for i in range(1, m):
             for j in range(n_out):
                 Vb[j] += alpha * D[i, j]
         for j in range(n_out):
