@@ -737,3 +737,29 @@ def test_an_epoch_allocates_nothing_per_step(case):
     one_batch_array = 256 * 512 * 4  # what any per-step temporary would weigh
     assert max(growth.values()) < one_batch_array / 16
     assert growth[8] - growth[2] < 1024  # six more steps: a few more floats in the costs list
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_repeated_predictions_call_the_compiled_entry_point(dtype):
+    """After a first call through numba's dispatcher, the Predictor calls compiled.predict's
+    entry point directly: the same numbers as the dispatcher and the NumPy pass, for one row and
+    many, a read-only X (its own entry), and a NaN still refused with its row."""
+    rng = np.random.default_rng(0)
+    net = gn.Network([6, 8, 1], seed=0, dtype=dtype)
+    X = rng.standard_normal((50, 6)).astype(dtype)
+    expected = net.forward(X)[:, 0]
+    tol = TOLERANCE[dtype]
+    for _ in range(2):
+        np.testing.assert_allclose(net.predict_proba(X[:1]), expected[:1], **tol)
+        np.testing.assert_allclose(net.predict_proba(X), expected, **tol)
+    predictor = engines._predictor(net)
+    assert len(predictor.entries) == 2  # one per buffers (1 row, 50 rows)
+    frozen = X.copy()
+    frozen.flags.writeable = False
+    for _ in range(2):
+        np.testing.assert_allclose(net.predict_proba(frozen), expected, **tol)
+    assert len(predictor.entries) == 3
+    bad = X.copy()
+    bad[3, 2] = np.nan
+    with pytest.raises(gn.GlassnetError, match="row 3|line 4|NaN"):
+        net.predict_proba(bad)

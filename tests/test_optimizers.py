@@ -380,3 +380,20 @@ def test_get_and_defaults():
         "weight_decay": 0.01,
     }
     assert gn.optimizers.defaults("rmsprop") == {"lr": 0.001, "rho": 0.9, "epsilon": 1e-8}
+
+
+def test_an_optimizers_hyperparameters_are_fixed_once_made():
+    opt = gn.Momentum(lr=0.1, beta=0.5)
+    for name, argument in (("lr0", "lr"), ("beta", "beta"), ("schedule", "schedule")):
+        with pytest.raises(AttributeError, match=rf"fixed once .* optimizer.replace\({argument}="):
+            setattr(opt, name, 0.3)
+    with pytest.raises(AttributeError):
+        opt.lr = 0.3
+    opt.step([np.ones(2)], [np.ones(2)])
+    faster = opt.replace(lr=0.2)
+    assert (faster.lr0, faster.lr, faster.beta, opt.lr0, opt.lr) == (0.2, 0.2, 0.5, 0.1, 0.1)
+    assert faster.t == opt.t == 1 and faster.velocities[0] is not opt.velocities[0]
+    assert np.array_equal(faster.velocities[0], opt.velocities[0])
+    halve = gn.schedules.StepDecay(step=1, factor=0.5)
+    assert opt.replace(schedule=halve).schedule is halve and opt.schedule is None
+    assert gn.Adam(weight_decay=0.1).replace(lr=0.5).weight_decay == 0.1

@@ -171,3 +171,21 @@ def test_adopt_refuses_another_architecture_or_optimizer(tmp_path):
     other = TrainingState(gn.Network([5, 6, 1]), gn.Adam(), np.random.default_rng())
     with pytest.raises(gn.GlassnetError, match="same optimizer"):
         other.adopt(saved)
+
+
+def test_a_snapshot_into_an_earlier_one_reuses_its_arrays():
+    """Training snapshots into the previous epoch's copy (no new copy of the weights per epoch);
+    a snapshot of another architecture gets arrays of its own."""
+    # equivalent: state:44:60 True -> False -- the shapes compared just before are equal lists
+    X, y = data()
+    net = gn.Network([5, 6, 1], seed=0)
+    state = TrainingState(net, gn.Momentum(), np.random.default_rng(0))
+    first = state.snapshot()
+    gn.train(net, X, y, epochs=1)
+    second = state.snapshot(into=first)
+    assert all(a is b for a, b in zip(first.arrays, second.arrays))
+    assert all(np.array_equal(a, p) for a, p in zip(second.arrays, net.parameters()))
+    other = TrainingState(gn.Network([5, 3, 1], seed=0), gn.Momentum(), np.random.default_rng(0))
+    third = other.snapshot(into=second)
+    assert not any(a is b for a, b in zip(third.arrays, second.arrays))
+    assert [a.shape for a in third.arrays] == [p.shape for p in other.network.parameters()]

@@ -450,23 +450,6 @@ def test_a_schedule_given_to_train_or_to_the_optimizer(rng):
     assert trainer.optimizer.lr == 0.2 and trainer.optimizer.t == other.t + 3
 
 
-def test_an_optimizers_hyperparameters_are_fixed_once_made():
-    opt = gn.Momentum(lr=0.1, beta=0.5)
-    for name in ("lr0", "beta", "schedule"):
-        with pytest.raises(AttributeError, match="fixed once the optimizer is made"):
-            setattr(opt, name, 0.3)
-    with pytest.raises(AttributeError):
-        opt.lr = 0.3
-    opt.step([np.ones(2)], [np.ones(2)])
-    faster = opt.replace(lr=0.2)
-    assert (faster.lr0, faster.lr, faster.beta, opt.lr0, opt.lr) == (0.2, 0.2, 0.5, 0.1, 0.1)
-    assert faster.t == opt.t == 1 and faster.velocities[0] is not opt.velocities[0]
-    assert np.array_equal(faster.velocities[0], opt.velocities[0])
-    halve = gn.schedules.StepDecay(step=1, factor=0.5)
-    assert opt.replace(schedule=halve).schedule is halve and opt.schedule is None
-    assert gn.Adam(weight_decay=0.1).replace(lr=0.5).weight_decay == 0.1
-
-
 def test_checkpoints_every_epoch_by_default_and_at_the_end(rng, tmp_path):
     """The checkpoint is written after the callbacks, so a callback sees the previous one."""
     X, y = separable(rng, m=20)
@@ -684,3 +667,40 @@ def test_a_trainer_rolls_back_the_whole_epoch_when_a_later_chunk_diverges(rng):
         np.testing.assert_array_equal(now, then)
     assert not trainer.in_epoch and trainer.history.iterations == 2  # the finite costs stay
     assert trainer.history.stop_training and trainer.finished
+
+
+def test_one_batch_of_the_whole_set_is_never_shuffled(rng):
+    """The rows keep their order when one batch is the whole set (as the course's full-batch
+    loop takes them), and are permuted every epoch from two batches on."""
+    X, y = separable(rng, m=20)
+    orders = {}
+    for batch_size in (None, 20, 10, 7):
+        trainer = gn.training.Trainer(gn.Network([5, 2, 1], seed=0), X, y, epochs=2,
+                                      batch_size=batch_size)  # fmt: skip
+        trainer.begin()
+        trainer.begin_epoch()
+        orders[batch_size] = trainer.order.copy()
+    assert np.array_equal(orders[None], np.arange(20)) and np.array_equal(orders[20], orders[None])
+    for batch_size in (10, 7):
+        assert sorted(orders[batch_size]) == list(range(20))
+        assert not np.array_equal(orders[batch_size], np.arange(20))
+
+
+def test_callbacks_hear_each_epoch_begin_by_its_number(rng):
+    X, y = separable(rng, m=20)
+    begun = []
+
+    class Begun(gn.callbacks.Callback):
+        def on_epoch_begin(self, state, epoch):
+            begun.append((epoch, state.epoch))
+
+    gn.train(gn.Network([5, 2, 1], seed=0), X, y, epochs=3, callbacks=[Begun()])
+    assert begun == [(1, 0), (2, 1), (3, 2)]
+
+
+def test_finite_looks_at_every_entry():
+    finite = gn.training.finite
+    assert finite(np.zeros(0)) and finite(np.array([1.0, -2.0])) and finite(np.zeros((2, 3)))
+    for bad in (np.nan, np.inf, -np.inf):
+        assert not finite(np.array([bad]))
+        assert not finite(np.array([[0.0, 1.0], [bad, 2.0]]))

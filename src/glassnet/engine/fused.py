@@ -153,6 +153,7 @@ class Predictor:
         self.n_outputs = net.sizes[-1]
         self.lock = threading.Lock()
         self.workspaces: dict[int, workspace.Workspace] = {}
+        self.entries: dict[tuple, object] = {}  # compiled.predict's entry points, see _predict
 
     def __call__(self, net, X: np.ndarray, logits: bool = False) -> np.ndarray | None:
         """A[L] (Z[L] with ``logits``) for X of the network's shape and dtype (C-contiguous), as
@@ -177,12 +178,34 @@ class Predictor:
         buffers = ws.buffers
         if not self.norm:
             out = np.empty((X.shape[0], self.n_outputs), X.dtype)
-            finite = compiled.predict(X, out, self.layers, buffers, output, buffers.A[1].shape[0])
+            finite = self._predict(X, out, buffers, output)
             return out if finite else None
         if not kernels.finite(X):
             return None
         compiled.forward(X, self.layers, buffers, output, False, ws.U, 0, 1.0)
         return buffers.A[-1][: X.shape[0]].copy()
+
+
+    def _predict(self, X, out, buffers, output) -> bool:
+        """``compiled.predict`` on these buffers, straight through its compiled entry point once
+        a first call through numba's dispatcher has found it: the dispatcher works out the type
+        of every argument on every call, microseconds for the nested tuples of arrays, which for
+        one row is most of the prediction's time. The entry point is kept per kind of X (dtype,
+        writeable, aligned: what its type holds besides its rank and C layout, which the
+        caller guarantees) and per buffers; any other X goes through the dispatcher."""
+        arguments = (X, out, self.layers, buffers, output, buffers.A[1].shape[0])
+        key = (X.dtype, X.flags.writeable, X.flags.aligned, id(buffers), output)
+        entry = self.entries.get(key)
+        if entry is not None:
+            return entry(*arguments)
+        finite = compiled.predict(*arguments)
+        types = tuple(compiled.predict.typeof_pyval(a) for a in arguments)
+        found = compiled.predict.overloads.get(types)
+        if found is not None:
+            if len(self.entries) >= 16:
+                self.entries.clear()
+            self.entries[key] = found.entry_point
+        return finite
 
 
 def epoch(net, optimizer, X, Y, order, slices) -> list[float]:
