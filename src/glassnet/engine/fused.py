@@ -185,14 +185,14 @@ class Predictor:
         compiled.forward(X, self.layers, buffers, output, False, ws.U, 0, 1.0)
         return buffers.A[-1][: X.shape[0]].copy()
 
-
     def _predict(self, X, out, buffers, output) -> bool:
         """``compiled.predict`` on these buffers, straight through its compiled entry point once
         a first call through numba's dispatcher has found it: the dispatcher works out the type
         of every argument on every call, microseconds for the nested tuples of arrays, which for
         one row is most of the prediction's time. The entry point is kept per kind of X (dtype,
         writeable, aligned: what its type holds besides its rank and C layout, which the
-        caller guarantees) and per buffers; any other X goes through the dispatcher."""
+        caller guarantees) and per buffers; where numba lists no overload of exactly those
+        types, the dispatcher is kept as the entry, so that the types are worked out once."""
         arguments = (X, out, self.layers, buffers, output, buffers.A[1].shape[0])
         key = (X.dtype, X.flags.writeable, X.flags.aligned, id(buffers), output)
         entry = self.entries.get(key)
@@ -201,10 +201,9 @@ class Predictor:
         finite = compiled.predict(*arguments)
         types = tuple(compiled.predict.typeof_pyval(a) for a in arguments)
         found = compiled.predict.overloads.get(types)
-        if found is not None:
-            if len(self.entries) >= 16:
-                self.entries.clear()
-            self.entries[key] = found.entry_point
+        if len(self.entries) >= 16:
+            self.entries.clear()
+        self.entries[key] = compiled.predict if found is None else found.entry_point
         return finite
 
 
